@@ -1,0 +1,15 @@
+/** Where nova-manage writes. Nova prints its own messages, errors included, to stdout. */
+export interface ManageIO {
+  out(text: string): void;
+  err(text: string): void;
+  /** Where progress bars draw; they draw only when it is a terminal. */
+  readonly progress: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+export function processIO(): ManageIO {
+  return {
+    out: (text) => process.stdout.write(`${text}\n`),
+    err: (text) => process.stderr.write(`${text}\n`),
+    progress: process.stderr,
+  };
+}

@@ -1,0 +1,4 @@
+export * from './host-inventory';
+export * from './hosts.module';
+export * from './node-rows';
+export * from './service-state';

@@ -1,0 +1,27 @@
+import { Module } from '@nestjs/common';
+import { CellRouterModule } from '@nova/cell-router';
+import { CELL_SCHEMA } from '@nova/cells/db';
+import { FlavorsModule } from '@nova/flavors';
+import { CellMappingService } from './cell-mapping.service';
+import { EmbeddedBootstrapService } from './embedded-bootstrap.service';
+import { HostMappingService } from './host-mapping.service';
+import { InstanceMappingService } from './instance-mapping.service';
+import { SchemaSyncService } from './schema-sync.service';
+import { SimpleCellSetupService } from './simple-cell-setup.service';
+
+const services = [
+  CellMappingService,
+  EmbeddedBootstrapService,
+  HostMappingService,
+  InstanceMappingService,
+  SchemaSyncService,
+  SimpleCellSetupService,
+];
+
+/** The operations behind `nova-manage` (and the embedded bootstrap). Needs Config and Cache modules. */
+@Module({
+  imports: [CellRouterModule.register(CELL_SCHEMA), FlavorsModule],
+  providers: services,
+  exports: [...services, CellRouterModule],
+})
+export class ManageModule {}

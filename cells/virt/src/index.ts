@@ -1,0 +1,2 @@
+export * from './fake/fake-driver';
+export * from './virt-driver';

@@ -1,0 +1,5 @@
+export * from './cache-backend';
+export * from './cache.module';
+export * from './create-cache';
+export * from './memory-cache';
+export * from './redis-cache';

@@ -1,0 +1,185 @@
+import type { DataSource } from 'typeorm';
+import { CellUnreachable, Invalid } from '@nova/common';
+import { closeDataSource, latestVersion, openDataSource, schemaVersion } from '@nova/database';
+import { createTransport, type RpcTransport } from '@nova/rpc';
+import type { Cell } from './cell';
+import type { CellDbSchema } from './cell-db-schema';
+
+export interface ConnectionSettings {
+  readonly schema: CellDbSchema;
+  readonly dbPoolSize: number;
+  readonly dbIdleMs: number;
+  readonly connectTimeoutMs: number;
+}
+
+/** Counters the tests and benchmarks read; they never decrease. */
+export class ConnectionStats {
+  dataSourcesOpened = 0;
+  dataSourcesClosed = 0;
+  transportsOpened = 0;
+  transportsClosed = 0;
+  readonly openedByCell = new Map<string, number>();
+}
+
+const FIRST_BACKOFF_MS = 250;
+const MAX_BACKOFF_MS = 10_000;
+
+/**
+ * One cell's database pool and queue connection, each opened on first use.
+ * Concurrent first callers share the opening promise (single flight). After a
+ * failure, callers fail fast for a growing back-off instead of each waiting for a
+ * connect timeout against a dead cell.
+ */
+export class CellConnection {
+  lastUsed = Date.now();
+  private db?: Promise<DataSource>;
+  private mq?: Promise<RpcTransport>;
+  private dbFailure?: Failure;
+  private mqFailure?: Failure;
+  private closed = false;
+
+  constructor(
+    readonly cell: Cell,
+    private readonly settings: ConnectionSettings,
+    private readonly stats: ConnectionStats,
+  ) {}
+
+  get key(): string {
+    return this.cell.connectionKey;
+  }
+
+  dataSource(): Promise<DataSource> {
+    this.lastUsed = Date.now();
+    if (this.closed) {
+      return Promise.reject(new CellUnreachable(this.cell.uuid, 'database', 'connection closed'));
+    }
+    if (!this.db) {
+      const failing = this.dbFailure?.active();
+      if (failing) {
+        return Promise.reject(failing);
+      }
+      this.db = this.openDb().then(
+        (ds) => {
+          this.dbFailure = undefined;
+          return ds;
+        },
+        (err: unknown) => {
+          this.db = undefined;
+          const error =
+            err instanceof Invalid ? err : new CellUnreachable(this.cell.uuid, 'database', err);
+          this.dbFailure = Failure.after(this.dbFailure, error);
+          throw error;
+        },
+      );
+    }
+    return this.db;
+  }
+
+  transport(): Promise<RpcTransport> {
+    this.lastUsed = Date.now();
+    if (this.closed) {
+      return Promise.reject(
+        new CellUnreachable(this.cell.uuid, 'message queue', 'connection closed'),
+      );
+    }
+    if (!this.mq) {
+      const failing = this.mqFailure?.active();
+      if (failing) {
+        return Promise.reject(failing);
+      }
+      this.mq = this.openMq().then(
+        (t) => {
+          this.mqFailure = undefined;
+          return t;
+        },
+        (err: unknown) => {
+          this.mq = undefined;
+          const error =
+            err instanceof Invalid
+              ? err
+              : new CellUnreachable(this.cell.uuid, 'message queue', err);
+          this.mqFailure = Failure.after(this.mqFailure, error);
+          throw error;
+        },
+      );
+    }
+    return this.mq;
+  }
+
+  /** True while a pool or connection is open or opening. */
+  get isOpen(): boolean {
+    return this.db !== undefined || this.mq !== undefined;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const [db, mq] = await Promise.all([
+      this.db?.catch(() => undefined),
+      this.mq?.catch(() => undefined),
+    ]);
+    this.db = undefined;
+    this.mq = undefined;
+    if (db) {
+      await closeDataSource(db);
+      this.stats.dataSourcesClosed++;
+    }
+    if (mq) {
+      await mq.close();
+      this.stats.transportsClosed++;
+    }
+  }
+
+  private async openDb(): Promise<DataSource> {
+    const { schema, dbPoolSize, dbIdleMs, connectTimeoutMs } = this.settings;
+    const ds = await openDataSource(this.cell.databaseConnection, {
+      entities: schema.entities,
+      poolSize: dbPoolSize,
+      connectTimeoutMs,
+      idleTimeoutMs: dbIdleMs,
+    });
+    this.stats.dataSourcesOpened++;
+    this.stats.openedByCell.set(
+      this.cell.uuid,
+      (this.stats.openedByCell.get(this.cell.uuid) ?? 0) + 1,
+    );
+    // Refuse to serve a cell whose schema is behind: its queries would fail oddly later.
+    const have = await schemaVersion(ds).catch(() => 0);
+    const want = latestVersion(schema.migrations);
+    if (have < want) {
+      await closeDataSource(ds);
+      this.stats.dataSourcesClosed++;
+      throw new Invalid(
+        `Cell ${this.cell.uuid} database schema is at version ${have}, expected ${want}: run "nova-manage db sync"`,
+      );
+    }
+    if (this.closed) {
+      await closeDataSource(ds);
+      this.stats.dataSourcesClosed++;
+    }
+    return ds;
+  }
+
+  private async openMq(): Promise<RpcTransport> {
+    const transport = createTransport(this.cell.transportUrl);
+    await transport.connect(this.settings.connectTimeoutMs);
+    this.stats.transportsOpened++;
+    return transport;
+  }
+}
+
+class Failure {
+  private constructor(
+    private readonly error: Error,
+    private readonly until: number,
+    readonly backoffMs: number,
+  ) {}
+
+  static after(previous: Failure | undefined, error: Error): Failure {
+    const backoff = previous ? Math.min(previous.backoffMs * 2, MAX_BACKOFF_MS) : FIRST_BACKOFF_MS;
+    return new Failure(error, Date.now() + backoff, backoff);
+  }
+
+  active(): Error | undefined {
+    return Date.now() < this.until ? this.error : undefined;
+  }
+}

@@ -1,0 +1,5 @@
+export * from './context';
+export * from './errors';
+export * from './single-flight';
+export * from './sleep';
+export * from './url';

@@ -1,0 +1,3 @@
+export * from './allowed-states';
+export * from './states';
+export * from './status';

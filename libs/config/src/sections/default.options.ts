@@ -1,0 +1,76 @@
+import { hostname } from 'node:os';
+import {
+  IsBoolean,
+  IsIP,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Max,
+  Min,
+} from 'class-validator';
+import { BoolOpt, IntOpt, PathOpt, Section, StrOpt } from '../option.decorator';
+import { IsNovaUrl } from '../validators';
+
+@Section('DEFAULT')
+export class DefaultOptions {
+  @StrOpt('Name of this node: the compute host name, and the host services register as.')
+  @IsString()
+  @IsNotEmpty()
+  host: string = hostname();
+
+  @StrOpt(
+    'Message queue URL (rabbit://user:pass@host:5672/vhost, or inproc://name for the ' +
+      'embedded in-process transport). In a cell, it names the cell.',
+    { secret: true },
+  )
+  @IsOptional()
+  @IsNovaUrl(['rabbit', 'amqp', 'inproc', 'none'])
+  transport_url?: string = 'rabbit://';
+
+  @PathOpt(
+    'Top-level directory for state (embedded SQLite files live here); $state_path expands to it.',
+  )
+  @IsString()
+  @IsNotEmpty()
+  state_path: string = '/var/lib/nova';
+
+  @StrOpt('IP address the Compute API listens on.')
+  @IsIP()
+  osapi_compute_listen: string = '0.0.0.0';
+
+  @IntOpt('Port the Compute API listens on.')
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  osapi_compute_listen_port: number = 8774;
+
+  @BoolOpt('Log at DEBUG level.')
+  @IsBoolean()
+  debug: boolean = false;
+
+  @StrOpt('Availability zone of compute hosts in no zone-defining aggregate.')
+  @IsString()
+  @IsNotEmpty()
+  default_availability_zone: string = 'nova';
+
+  @StrOpt('Availability zone shown for services other than nova-compute.')
+  @IsString()
+  @IsNotEmpty()
+  internal_service_availability_zone: string = 'internal';
+
+  @IntOpt('Seconds to wait for a response from an RPC call.')
+  @IsInt()
+  @Min(1)
+  rpc_response_timeout: number = 60;
+
+  @IntOpt('Seconds between service heartbeats into the cell database.')
+  @IsInt()
+  @Min(1)
+  report_interval: number = 10;
+
+  @IntOpt('Seconds since the last heartbeat after which a service is considered down.')
+  @IsInt()
+  @Min(1)
+  service_down_time: number = 60;
+}

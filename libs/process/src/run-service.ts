@@ -1,0 +1,70 @@
+import 'reflect-metadata';
+import type { DynamicModule, INestApplicationContext } from '@nestjs/common';
+import { describeError } from '@nova/common';
+import {
+  ConfigError,
+  extractConfigFiles,
+  loadConfig,
+  resolveConfigFiles,
+  type NovaConfig,
+} from '@nova/config';
+import { configureLogging, getLogger, NestLogger } from '@nova/logging';
+
+export interface ServiceDefinition {
+  /** Binary name, for logs and messages. */
+  readonly name: string;
+  /** Build and start the process; returns what must be closed on SIGTERM. */
+  start(config: NovaConfig, argv: readonly string[]): Promise<INestApplicationContext>;
+}
+
+/**
+ * The life of every nova-* service binary: read --config-file (repeatable) and
+ * validate the config (a bad value ends the process with one line on stderr and
+ * exit 1), configure logging, start, and shut down cleanly on SIGINT/SIGTERM.
+ */
+export async function runService(
+  service: ServiceDefinition,
+  argv = process.argv.slice(2),
+): Promise<void> {
+  let config: NovaConfig;
+  let rest: string[];
+  try {
+    const extracted = extractConfigFiles(argv);
+    rest = extracted.rest;
+    config = loadConfig({ files: resolveConfigFiles(extracted.files), env: process.env });
+  } catch (err) {
+    process.stderr.write(
+      `${service.name}: ${err instanceof ConfigError ? err.message : describeError(err)}\n`,
+    );
+    process.exit(1);
+  }
+  configureLogging({ level: config.DEFAULT.debug ? 'debug' : 'info' });
+  const log = getLogger(service.name);
+  let app: INestApplicationContext;
+  try {
+    app = await service.start(config, rest);
+  } catch (err) {
+    log.error({ err: describeError(err) }, `${service.name} failed to start`);
+    process.stderr.write(`${service.name}: ${describeError(err)}\n`);
+    process.exit(1);
+  }
+  // Services that listen keep the loop alive themselves; the others idle until signalled.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    log.info({ signal }, `${service.name} stopping`);
+    clearInterval(keepAlive);
+    void app.close().finally(() => process.exit(0));
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** Nest options every service uses: our logger, errors surfaced instead of process.exit. */
+export const nestOptions = { logger: new NestLogger(), abortOnError: false } as const;
+
+export type ModuleFactory = (config: NovaConfig) => DynamicModule;

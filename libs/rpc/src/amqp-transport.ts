@@ -1,0 +1,358 @@
+import { randomUUID } from 'node:crypto';
+import {
+  AmqpConnectionManagerClass,
+  type AmqpConnectionManager,
+  type ChannelWrapper,
+} from 'amqp-connection-manager';
+import type { Channel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
+import { describeError, Invalid } from '@nova/common';
+import { getLogger, runWithLogContext } from '@nova/logging';
+import { routingKey, type RpcEnvelope, type RpcReply, type RpcTarget } from './envelope';
+import { fromWireError, MessagingTimeout, toWireError } from './rpc-errors';
+import type { RpcConsumer, RpcHandler, RpcTransport, ServeOptions } from './transport';
+import type { BrokerHost } from './transport-url';
+
+const log = getLogger('rpc.amqp');
+
+/** Nova's control exchange: a topic exchange routing by `topic` or `topic.server`. */
+const EXCHANGE = 'nova';
+const REPLY_TO = 'amq.rabbitmq.reply-to';
+/** Publishes wait this long for a connection before they fail (instead of queueing in memory forever). */
+const PUBLISH_TIMEOUT_MS = 10_000;
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * RPC over RabbitMQ (amqplib through amqp-connection-manager, which reconnects,
+ * re-runs channel setup and re-publishes unconfirmed messages). Durable topic
+ * exchange `nova`, durable queues `<topic>` (shared) and `<topic>.<server>`,
+ * fanout exchange `<topic>_fanout`; casts are persistent and confirmed; calls use
+ * direct reply-to on the publishing channel with a per-call timeout, and a reply
+ * that arrives too late is dropped; consumers ack after the handler settled, with
+ * bounded prefetch.
+ */
+export class AmqpTransport implements RpcTransport {
+  readonly kind = 'amqp' as const;
+  private manager?: AmqpConnectionManager;
+  private publisher?: ChannelWrapper;
+  private readonly pending = new Map<string, Pending>();
+  private readonly fanouts = new Set<string>();
+  private readonly queues = new Set<string>();
+  private readonly consumers = new Set<ChannelWrapper>();
+
+  constructor(
+    private readonly hosts: readonly BrokerHost[],
+    private readonly vhost: string,
+    private readonly heartbeatSeconds = 30,
+  ) {}
+
+  async connect(timeoutMs: number): Promise<void> {
+    if (this.manager) {
+      return;
+    }
+    const urls: Options.Connect[] = this.hosts.map((h) => ({
+      protocol: 'amqp',
+      hostname: h.hostname,
+      port: h.port,
+      username: h.username,
+      password: h.password,
+      vhost: this.vhost,
+      heartbeat: this.heartbeatSeconds,
+    }));
+    const manager = new AmqpConnectionManagerClass(urls, {
+      heartbeatIntervalInSeconds: this.heartbeatSeconds,
+      reconnectTimeInSeconds: 1,
+      connectionOptions: { timeout: timeoutMs },
+    });
+    manager.on('disconnect', ({ err }: { err?: Error }) =>
+      log.warn({ vhost: this.vhost, err: err?.message }, 'AMQP connection lost; reconnecting'),
+    );
+    try {
+      await manager.connect({ timeout: timeoutMs });
+      const publisher = manager.createChannel({
+        confirm: true,
+        publishTimeout: PUBLISH_TIMEOUT_MS,
+        setup: async (channel: ConfirmChannel) => {
+          await channel.assertExchange(EXCHANGE, 'topic', { durable: true });
+        },
+      });
+      await publisher.waitForConnect();
+      // Direct reply-to must be consumed (no-ack) on the channel that publishes the calls.
+      await publisher.consume(REPLY_TO, (msg) => this.onReply(msg), { noAck: true });
+      this.publisher = publisher;
+      this.manager = manager;
+    } catch (err) {
+      await manager.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  isConnected(): boolean {
+    return this.manager?.isConnected() ?? false;
+  }
+
+  async cast(target: RpcTarget, message: RpcEnvelope): Promise<void> {
+    const body = Buffer.from(JSON.stringify(message));
+    if (target.fanout) {
+      const exchange = await this.fanoutExchange(target.topic);
+      await this.publish(exchange, '', body, {
+        contentType: 'application/json',
+        persistent: false,
+      });
+      return;
+    }
+    // Declare the target's durable queue too, so a cast waits for a server that has not started yet.
+    await this.ensureQueue(routingKey(target));
+    await this.publish(EXCHANGE, routingKey(target), body, {
+      contentType: 'application/json',
+      persistent: true,
+    });
+  }
+
+  async call(target: RpcTarget, message: RpcEnvelope, timeoutMs: number): Promise<unknown> {
+    const correlationId = randomUUID();
+    const reply = new Promise<unknown>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(correlationId);
+        reject(
+          new MessagingTimeout(
+            `Timed out waiting for a reply to ${message.method} (message ${correlationId}) on ${routingKey(target)}`,
+          ),
+        );
+      }, timeoutMs);
+      this.pending.set(correlationId, { resolve, reject, timer });
+    });
+    try {
+      await this.publish(EXCHANGE, routingKey(target), Buffer.from(JSON.stringify(message)), {
+        contentType: 'application/json',
+        correlationId,
+        replyTo: REPLY_TO,
+        expiration: String(timeoutMs), // nobody should start work the caller gave up on
+        mandatory: false,
+        timeout: timeoutMs,
+      });
+    } catch (err) {
+      const waiting = this.pending.get(correlationId);
+      if (waiting) {
+        clearTimeout(waiting.timer);
+        this.pending.delete(correlationId);
+      }
+      throw err;
+    }
+    return reply;
+  }
+
+  async serve(
+    target: { topic: string; server: string },
+    handler: RpcHandler,
+    options: ServeOptions = {},
+  ): Promise<RpcConsumer> {
+    const manager = this.readyManager();
+    const shared = target.topic;
+    const own = `${target.topic}.${target.server}`;
+    const fanoutExchange = `${target.topic}_fanout`;
+    const fanoutQueue = `${fanoutExchange}_${target.server}_${randomUUID().slice(0, 8)}`;
+    const channel = manager.createChannel({
+      setup: async (ch: Channel) => {
+        await ch.assertExchange(EXCHANGE, 'topic', { durable: true });
+        await ch.assertExchange(fanoutExchange, 'fanout', { durable: false });
+        for (const queue of [shared, own]) {
+          await ch.assertQueue(queue, { durable: true });
+          await ch.bindQueue(queue, EXCHANGE, queue);
+        }
+        await ch.assertQueue(fanoutQueue, { exclusive: true, autoDelete: true });
+        await ch.bindQueue(fanoutQueue, fanoutExchange, '');
+      },
+    });
+    await channel.waitForConnect();
+    const prefetch = options.prefetch ?? 16;
+    for (const queue of [shared, own, fanoutQueue]) {
+      await channel.consume(queue, (msg) => void this.dispatch(channel, msg, handler), {
+        noAck: false,
+        prefetch,
+      });
+    }
+    this.consumers.add(channel);
+    return {
+      stop: async () => {
+        this.consumers.delete(channel);
+        await channel.cancelAll().catch(() => undefined);
+        await channel.close().catch(() => undefined);
+      },
+    };
+  }
+
+  /** The underlying manager, for tests that need to break the connection. */
+  get connection(): AmqpConnectionManager {
+    return this.readyManager();
+  }
+
+  async close(): Promise<void> {
+    for (const [id, waiting] of this.pending) {
+      clearTimeout(waiting.timer);
+      waiting.reject(new MessagingTimeout(`Transport closed before the reply to message ${id}`));
+    }
+    this.pending.clear();
+    await Promise.all([...this.consumers].map((c) => c.close().catch(() => undefined)));
+    this.consumers.clear();
+    const manager = this.manager;
+    this.manager = undefined;
+    this.publisher = undefined;
+    await manager?.close().catch(() => undefined);
+  }
+
+  private async dispatch(
+    channel: ChannelWrapper,
+    msg: ConsumeMessage,
+    handler: RpcHandler,
+  ): Promise<void> {
+    let message: RpcEnvelope;
+    try {
+      message = JSON.parse(msg.content.toString()) as RpcEnvelope;
+    } catch (err) {
+      log.error({ err: describeError(err) }, 'dropping a message that is not JSON');
+      channel.ack(msg);
+      return;
+    }
+    const { replyTo, correlationId } = msg.properties as {
+      replyTo?: string;
+      correlationId?: string;
+    };
+    let reply: RpcReply;
+    try {
+      const result = await runWithLogContext({ requestId: message.context?.request_id }, () =>
+        handler(message),
+      );
+      reply = { result: result ?? null };
+    } catch (err) {
+      reply = { failure: toWireError(err) };
+      if (!replyTo) {
+        log.error(
+          {
+            method: message.method,
+            requestId: message.context?.request_id,
+            err: describeError(err),
+          },
+          'cast handler failed',
+        );
+      }
+    }
+    if (replyTo && correlationId) {
+      await this.publisher
+        ?.sendToQueue(replyTo, Buffer.from(JSON.stringify(reply)), {
+          correlationId,
+          contentType: 'application/json',
+        })
+        .catch((err: unknown) => log.warn({ err: describeError(err) }, 'could not send a reply'));
+    }
+    channel.ack(msg);
+  }
+
+  private onReply(msg: ConsumeMessage | null): void {
+    const correlationId = msg?.properties.correlationId as string | undefined;
+    const waiting = correlationId ? this.pending.get(correlationId) : undefined;
+    if (!msg || !correlationId || !waiting) {
+      return; // a reply after its call timed out: dropped
+    }
+    clearTimeout(waiting.timer);
+    this.pending.delete(correlationId);
+    const reply = JSON.parse(msg.content.toString()) as RpcReply;
+    if ('failure' in reply) {
+      waiting.reject(fromWireError(reply.failure));
+    } else {
+      waiting.resolve(reply.result);
+    }
+  }
+
+  /**
+   * Publish, riding out a reconnect: a publish that fails because the channel
+   * just died waits for the new channel and is sent again (at least once, as
+   * oslo.messaging does), until the publish timeout.
+   */
+  private async publish(
+    exchange: string,
+    key: string,
+    body: Buffer,
+    options: Options.Publish & { timeout?: number },
+  ): Promise<void> {
+    const deadline = Date.now() + (options.timeout ?? PUBLISH_TIMEOUT_MS);
+    for (;;) {
+      const publisher = this.ready();
+      try {
+        await publisher.publish(exchange, key, body, {
+          ...options,
+          timeout: Math.max(1, deadline - Date.now()),
+        });
+        return;
+      } catch (err) {
+        if (!isChannelGone(err) || Date.now() >= deadline) {
+          throw err;
+        }
+        await Promise.race([
+          publisher.waitForConnect(),
+          new Promise((r) => setTimeout(r, Math.max(1, deadline - Date.now()))),
+        ]);
+        await new Promise((r) => setTimeout(r, 20)); // let the wrapper finish its setup on the new channel
+      }
+    }
+  }
+
+  /** A setup step for the publishing channel, now and after every reconnect. */
+  private async addSetup(setup: (channel: ConfirmChannel) => Promise<void>): Promise<void> {
+    await this.ready()
+      .addSetup(setup)
+      .catch((err: unknown) => {
+        if (!isChannelGone(err)) {
+          throw err;
+        }
+        // The channel died under us: the setup stays registered and runs on the new one.
+      });
+  }
+
+  private async ensureQueue(queue: string): Promise<void> {
+    if (this.queues.has(queue)) {
+      return;
+    }
+    await this.addSetup(async (channel: ConfirmChannel) => {
+      await channel.assertQueue(queue, { durable: true });
+      await channel.bindQueue(queue, EXCHANGE, queue);
+    });
+    this.queues.add(queue);
+  }
+
+  private async fanoutExchange(topic: string): Promise<string> {
+    const exchange = `${topic}_fanout`;
+    if (!this.fanouts.has(exchange)) {
+      await this.addSetup(async (channel: ConfirmChannel) => {
+        await channel.assertExchange(exchange, 'fanout', { durable: false });
+      });
+      this.fanouts.add(exchange);
+    }
+    return exchange;
+  }
+
+  private ready(): ChannelWrapper {
+    if (!this.publisher) {
+      throw new Invalid('AMQP transport used before connect()');
+    }
+    return this.publisher;
+  }
+
+  private readyManager(): AmqpConnectionManager {
+    if (!this.manager) {
+      throw new Invalid('AMQP transport used before connect()');
+    }
+    return this.manager;
+  }
+}
+
+/** Errors that mean "the channel or connection just went away; it will be back". */
+function isChannelGone(err: unknown): boolean {
+  return /channel closed|connection closed|closed channel|channel ended|connection ended/i.test(
+    describeError(err),
+  );
+}

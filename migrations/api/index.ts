@@ -1,0 +1,5 @@
+import type { MigrationClass } from '@nova/database';
+import { InitialApiSchema0000000000001 } from './0001-initial-api-schema';
+
+/** API database migrations, oldest first. `nova-manage api_db sync` applies them. */
+export const API_MIGRATIONS: readonly MigrationClass[] = [InitialApiSchema0000000000001];

@@ -1,0 +1,55 @@
+import { createConnection } from 'mysql2/promise';
+import { testEnv } from './env';
+
+export function mysqlUrl(database: string, scheme = 'mysql+pymysql'): string {
+  const { user, password, host, port } = testEnv.mysql;
+  const creds = password ? `${user}:${encodeURIComponent(password)}` : user;
+  return `${scheme}://${creds}@${host}:${port}/${database}`;
+}
+
+async function admin<T>(
+  fn: (conn: Awaited<ReturnType<typeof createConnection>>) => Promise<T>,
+): Promise<T> {
+  const { user, password, host, port } = testEnv.mysql;
+  const conn = await createConnection({ host, port, user, password });
+  try {
+    return await fn(conn);
+  } finally {
+    await conn.end();
+  }
+}
+
+/** Drop the given databases (best effort: tests clean up what they made). */
+export async function dropDatabases(names: readonly string[]): Promise<void> {
+  await admin(async (conn) => {
+    for (const name of names) {
+      await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
+    }
+  });
+}
+
+/** Open connections to one database, as MariaDB sees them. */
+export async function connectionsTo(database: string): Promise<number> {
+  return admin(async (conn) => {
+    const [rows] = await conn.query(
+      'SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE DB = ?',
+      [database],
+    );
+    return Number((rows as Array<{ n: number }>)[0]?.n ?? 0);
+  });
+}
+
+export async function query<T>(
+  database: string,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  const { user, password, host, port } = testEnv.mysql;
+  const conn = await createConnection({ host, port, user, password, database });
+  try {
+    const [rows] = await conn.query(sql, params);
+    return rows as T[];
+  } finally {
+    await conn.end();
+  }
+}
