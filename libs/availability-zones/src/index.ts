@@ -1,0 +1,3 @@
+export * from './availability-zone.repository';
+export * from './availability-zones';
+export * from './availability-zones.module';

@@ -1,0 +1,85 @@
+import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { AggregatesModule } from '@nova/aggregates';
+import { CacheModule } from '@nova/cache';
+import { ConfigModule, type NovaConfig } from '@nova/config';
+import { FlavorsModule } from '@nova/flavors';
+import { KeypairsModule } from '@nova/keypairs';
+import { PolicyModule } from '@nova/policy';
+import { QuotaModule } from '@nova/quota';
+import { ServerGroupsModule } from '@nova/server-groups';
+import { AuthService } from './auth/auth.service';
+import { AvailabilityZonesController } from './controllers/availability-zones/availability-zones.controller';
+import { HypervisorLegacyController } from './controllers/hypervisors/hypervisor-legacy.controller';
+import { HypervisorsController } from './controllers/hypervisors/hypervisors.controller';
+import { ServicesController } from './controllers/services/services.controller';
+import { AggregateActionsController } from './controllers/aggregates/aggregate-actions.controller';
+import { AggregatesController } from './controllers/aggregates/aggregates.controller';
+import { FlavorAccessController } from './controllers/flavors/flavor-access.controller';
+import { FlavorExtraSpecsController } from './controllers/flavors/flavor-extra-specs.controller';
+import { FlavorsController } from './controllers/flavors/flavors.controller';
+import { KeypairsController } from './controllers/keypairs/keypairs.controller';
+import { ServerGroupsController } from './controllers/server-groups/server-groups.controller';
+import { LimitsController } from './controllers/quotas/limits.controller';
+import { QuotaClassSetsController } from './controllers/quotas/quota-class-sets.controller';
+import { QuotaSetsController } from './controllers/quotas/quota-sets.controller';
+import { VersionsController } from './controllers/versions.controller';
+import { FaultFilter } from './http/fault.filter';
+import { RouteGuard } from './http/route.guard';
+import { RouteTable } from './http/route-table';
+
+/**
+ * What the compute API needs from the cell side, wired by the process: modules
+ * that provide the CellRouter and the HOST_INVENTORY port (cells/hosts does both).
+ */
+export interface ApiAdapters {
+  readonly imports: NonNullable<ModuleMetadata['imports']>;
+}
+
+/** The compute API: controllers over the shared libs, with Nova's frame (auth, policy, faults). */
+@Module({})
+export class ApiModule {
+  static forConfig(config: NovaConfig, routes: RouteTable, adapters: ApiAdapters): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        CacheModule,
+        ...adapters.imports,
+        PolicyModule,
+        QuotaModule,
+        FlavorsModule,
+        KeypairsModule,
+        AggregatesModule,
+        ServerGroupsModule,
+      ],
+      controllers: [
+        VersionsController,
+        LimitsController,
+        QuotaSetsController,
+        QuotaClassSetsController,
+        FlavorsController,
+        FlavorAccessController,
+        FlavorExtraSpecsController,
+        KeypairsController,
+        AggregatesController,
+        AggregateActionsController,
+        ServerGroupsController,
+        ServicesController,
+        HypervisorsController,
+        HypervisorLegacyController,
+        AvailabilityZonesController,
+      ],
+      providers: [
+        AuthService,
+        { provide: RouteTable, useValue: routes },
+        { provide: APP_GUARD, useClass: RouteGuard },
+        {
+          provide: APP_FILTER,
+          useFactory: (r: RouteTable) => new FaultFilter(r),
+          inject: [RouteTable],
+        },
+      ],
+    };
+  }
+}

@@ -1,0 +1,44 @@
+import type { RequestContext } from '@nova/common';
+import { Invalid } from '@nova/common';
+import type { KeypairPage } from '@nova/keypairs';
+import type { ApiVersion } from '../../http/api-version';
+import { all, checkQueryKeys, pageOf, single, type Query } from '../../http/query';
+
+const LIST_PARAMS = ['user_id', 'limit', 'marker'];
+const ITEM_PARAMS = ['user_id'];
+
+/**
+ * Whose keypairs a request is about: from 2.10 the first `user_id` query value
+ * (admins only, by policy), otherwise (or when empty) the caller's own.
+ */
+export function keypairOwner(ctx: RequestContext, query: Query, version: ApiVersion): string {
+  const requested = version.atLeast('2.10') ? all(query, 'user_id')[0] : undefined;
+  return requested || (ctx.userId ?? '');
+}
+
+/** GET /os-keypairs: `limit` and `marker` from 2.35 (unpaged before), strict from 2.75. */
+export function keypairListQuery(
+  query: Query,
+  version: ApiVersion,
+  maxLimit: number,
+): KeypairPage | undefined {
+  checkQueryKeys(query, LIST_PARAMS, version);
+  if (!version.atLeast('2.35')) {
+    return undefined;
+  }
+  for (const limit of all(query, 'limit')) {
+    if (!/^[0-9]+$/.test(limit)) {
+      throw new Invalid(
+        `Invalid input for query parameters limit. Value: ${limit}. '${limit}' ${limit === '' ? 'is too short' : "does not match '^[0-9]*$'"}`,
+      );
+    }
+  }
+  const page = pageOf(query, maxLimit);
+  const marker = single(query, 'marker');
+  return marker === undefined ? { limit: page.limit } : { limit: page.limit, marker };
+}
+
+/** GET and DELETE /os-keypairs/{name}: only `user_id`, strict from 2.75. */
+export function checkKeypairItemQuery(query: Query, version: ApiVersion): void {
+  checkQueryKeys(query, ITEM_PARAMS, version);
+}

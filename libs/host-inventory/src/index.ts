@@ -1,0 +1,2 @@
+export * from './host-errors';
+export * from './host-inventory.port';

@@ -1,0 +1,5 @@
+export * from './evaluate';
+export * from './nova-policies';
+export * from './policy-enforcer';
+export * from './policy.module';
+export * from './rule-parser';

@@ -1,0 +1,77 @@
+import type { BadInputSuite } from './bad-input-case';
+
+export const availabilityZonesBadInput: BadInputSuite = {
+  resource: 'availability-zones',
+  cases: [
+    {
+      name: 'detail as a member',
+      method: 'GET',
+      url: '/v2.1/os-availability-zone/detail',
+      as: 'member',
+      status: 403,
+      fault: 'forbidden',
+    },
+    {
+      name: 'detail as a reader',
+      method: 'GET',
+      url: '/v2.1/os-availability-zone/detail',
+      as: 'reader',
+      status: 403,
+      fault: 'forbidden',
+    },
+    {
+      name: 'an unknown sub-resource',
+      method: 'GET',
+      url: '/v2.1/os-availability-zone/nova',
+      status: 404,
+      fault: 'itemNotFound',
+    },
+    {
+      name: 'POST on the collection',
+      method: 'POST',
+      url: '/v2.1/os-availability-zone',
+      body: { availabilityZone: { name: 'x' } },
+      status: 405,
+      fault: 'badMethod',
+    },
+    {
+      name: 'PUT on detail',
+      method: 'PUT',
+      url: '/v2.1/os-availability-zone/detail',
+      body: {},
+      status: 405,
+      fault: 'badMethod',
+    },
+    {
+      name: 'DELETE on the collection',
+      method: 'DELETE',
+      url: '/v2.1/os-availability-zone',
+      status: 405,
+      fault: 'badMethod',
+    },
+    {
+      name: 'malformed microversion',
+      method: 'GET',
+      url: '/v2.1/os-availability-zone',
+      headers: { 'openstack-api-version': 'compute 2.x' },
+      status: 400,
+      fault: 'badRequest',
+    },
+    {
+      name: 'microversion out of range',
+      method: 'GET',
+      url: '/v2.1/os-availability-zone',
+      version: '3.0',
+      status: 406,
+      fault: 'computeFault',
+    },
+    {
+      name: "another project's id in the URL",
+      method: 'GET',
+      url: '/v2.1/someone-else/os-availability-zone',
+      as: 'member',
+      status: 400,
+      fault: 'badRequest',
+    },
+  ],
+};
