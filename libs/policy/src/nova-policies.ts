@@ -18,6 +18,16 @@ export const BASE_RULES: Record<string, string> = {
   service_or_admin: 'rule:service_api or rule:context_is_admin',
 };
 
+/**
+ * The deprecated defaults oslo.policy ORs into the new ones when
+ * `[oslo_policy] enforce_new_defaults = false`: any role in the project.
+ */
+export const LEGACY_BASE_RULES: Record<string, string> = {
+  project_member_api: 'rule:admin_or_owner',
+  project_reader_api: 'rule:admin_or_owner',
+  project_manager_api: 'rule:admin_or_owner',
+};
+
 const ADMIN = 'rule:context_is_admin';
 const READER = 'rule:project_reader_or_admin';
 const MEMBER = 'rule:project_member_or_admin';

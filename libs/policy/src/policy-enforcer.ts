@@ -6,7 +6,7 @@ import { Forbidden, type RequestContext } from '@nova/common';
 import { NOVA_CONFIG, type NovaConfig } from '@nova/config';
 import { getLogger } from '@nova/logging';
 import { evaluate, type Credentials, type Target } from './evaluate';
-import { DEFAULT_RULES } from './nova-policies';
+import { DEFAULT_RULES, LEGACY_BASE_RULES } from './nova-policies';
 import { parseRule, type Check } from './rule-parser';
 
 const log = getLogger('policy');
@@ -27,7 +27,10 @@ export class PolicyEnforcer {
   private readonly rules = new Map<string, Check>();
 
   constructor(@Inject(NOVA_CONFIG) config: NovaConfig) {
-    for (const [name, text] of Object.entries({ ...DEFAULT_RULES, ...loadOverrides(config) })) {
+    const defaults = config.oslo_policy.enforce_new_defaults
+      ? DEFAULT_RULES
+      : withLegacyDefaults(DEFAULT_RULES);
+    for (const [name, text] of Object.entries({ ...defaults, ...loadOverrides(config) })) {
       this.rules.set(name, parseRule(text));
     }
   }
@@ -53,6 +56,15 @@ export class PolicyEnforcer {
       throw new PolicyNotAuthorized(rule);
     }
   }
+}
+
+/** Each rule with a deprecated default accepts it too (oslo.policy's "new or old"). */
+function withLegacyDefaults(rules: Record<string, string>): Record<string, string> {
+  const merged = { ...rules };
+  for (const [name, legacy] of Object.entries(LEGACY_BASE_RULES)) {
+    merged[name] = `(${rules[name]}) or (${legacy})`;
+  }
+  return merged;
 }
 
 function credentials(ctx: RequestContext): Credentials {

@@ -1,5 +1,5 @@
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Min } from 'class-validator';
-import { IntOpt, ListOpt, Section, StrOpt } from '../option.decorator';
+import { IntOpt, Section, StrOpt } from '../option.decorator';
 
 /** keystonemiddleware's options, as Nova's install guide sets them. */
 @Section('keystone_authtoken')
@@ -44,9 +44,6 @@ export class KeystoneOptions {
   @IsInt()
   @Min(0)
   token_cache_time: number = 300;
-
-  @ListOpt('Roles a service token must carry to be honoured as one.')
-  service_token_roles: string[] = ['service'];
 
   @IntOpt('Seconds to wait for Keystone.')
   @IsInt()
