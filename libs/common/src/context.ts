@@ -14,6 +14,11 @@ export interface RequestContext {
   readonly isAdmin: boolean;
   /** 'no' hides soft-deleted rows, 'yes' shows them too, 'only' shows only them. */
   readonly readDeleted: 'no' | 'yes' | 'only';
+  /**
+   * The caller's token, forwarded to other services (Glance) so they apply the
+   * caller's rights. Never logged, and not sent over RPC (see toWireContext).
+   */
+  readonly authToken?: string;
 }
 
 export function newRequestId(): string {

@@ -4,6 +4,7 @@ import { AggregatesModule } from '@nova/aggregates';
 import { CacheModule } from '@nova/cache';
 import { ConfigModule, type NovaConfig } from '@nova/config';
 import { FlavorsModule } from '@nova/flavors';
+import { ImagesModule } from '@nova/images';
 import { KeypairsModule } from '@nova/keypairs';
 import { PolicyModule } from '@nova/policy';
 import { QuotaModule } from '@nova/quota';
@@ -18,6 +19,7 @@ import { AggregatesController } from './controllers/aggregates/aggregates.contro
 import { FlavorAccessController } from './controllers/flavors/flavor-access.controller';
 import { FlavorExtraSpecsController } from './controllers/flavors/flavor-extra-specs.controller';
 import { FlavorsController } from './controllers/flavors/flavors.controller';
+import { ImagesController } from './controllers/images/images.controller';
 import { KeypairsController } from './controllers/keypairs/keypairs.controller';
 import { ServerGroupsController } from './controllers/server-groups/server-groups.controller';
 import { LimitsController } from './controllers/quotas/limits.controller';
@@ -49,6 +51,7 @@ export class ApiModule {
         PolicyModule,
         QuotaModule,
         FlavorsModule,
+        ImagesModule,
         KeypairsModule,
         AggregatesModule,
         ServerGroupsModule,
@@ -61,6 +64,7 @@ export class ApiModule {
         FlavorsController,
         FlavorAccessController,
         FlavorExtraSpecsController,
+        ImagesController,
         KeypairsController,
         AggregatesController,
         AggregateActionsController,

@@ -2,10 +2,15 @@ import { ApiOptions } from './sections/api.options';
 import { CacheOptions } from './sections/cache.options';
 import { CellsOptions } from './sections/cells.options';
 import { ApiDatabaseOptions, DatabaseOptions } from './sections/database.options';
+import { ComputeOptions, FakeDriverOptions, FlatNetworkOptions } from './sections/compute.options';
 import { DefaultOptions } from './sections/default.options';
+import { FilterSchedulerOptions } from './sections/filter-scheduler.options';
+import { GlanceOptions } from './sections/glance.options';
 import { KeystoneOptions } from './sections/keystone.options';
+import { LibvirtOptions } from './sections/libvirt.options';
 import { PolicyOptions } from './sections/policy.options';
 import { QuotaOptions } from './sections/quota.options';
+import { SchedulerOptions } from './sections/scheduler.options';
 
 /** Every section we read, keyed by its nova.conf name. Add a section here to load it. */
 export const SECTIONS = {
@@ -17,7 +22,14 @@ export const SECTIONS = {
   cells: CellsOptions,
   oslo_policy: PolicyOptions,
   keystone_authtoken: KeystoneOptions,
+  libvirt: LibvirtOptions,
   quota: QuotaOptions,
+  glance: GlanceOptions,
+  scheduler: SchedulerOptions,
+  filter_scheduler: FilterSchedulerOptions,
+  compute: ComputeOptions,
+  fake_driver: FakeDriverOptions,
+  flat_network: FlatNetworkOptions,
 } as const;
 
 type Sections = typeof SECTIONS;

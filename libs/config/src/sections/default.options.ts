@@ -4,12 +4,13 @@ import {
   IsIP,
   IsInt,
   IsNotEmpty,
+  IsNumber,
   IsOptional,
   IsString,
   Max,
   Min,
 } from 'class-validator';
-import { BoolOpt, IntOpt, PathOpt, Section, StrOpt } from '../option.decorator';
+import { BoolOpt, FloatOpt, IntOpt, PathOpt, Section, StrOpt } from '../option.decorator';
 import { IsNovaUrl } from '../validators';
 
 @Section('DEFAULT')
@@ -73,4 +74,57 @@ export class DefaultOptions {
   @IsInt()
   @Min(1)
   service_down_time: number = 60;
+
+  // Resource overcommit and reservations, as the compute host reports them to
+  // placement (Nova's names). An explicit *_allocation_ratio wins; unset, a new
+  // resource provider starts with the initial_* value and an operator may change
+  // it in placement afterwards.
+
+  @FloatOpt('vCPU overcommit ratio for this compute host; unset: initial_cpu_allocation_ratio.')
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
+  cpu_allocation_ratio?: number;
+
+  @FloatOpt('RAM overcommit ratio for this compute host; unset: initial_ram_allocation_ratio.')
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
+  ram_allocation_ratio?: number;
+
+  @FloatOpt('Disk overcommit ratio for this compute host; unset: initial_disk_allocation_ratio.')
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
+  disk_allocation_ratio?: number;
+
+  @FloatOpt('vCPU overcommit ratio a new compute host starts with.')
+  @IsNumber()
+  @Min(0)
+  initial_cpu_allocation_ratio: number = 4.0;
+
+  @FloatOpt('RAM overcommit ratio a new compute host starts with.')
+  @IsNumber()
+  @Min(0)
+  initial_ram_allocation_ratio: number = 1.0;
+
+  @FloatOpt('Disk overcommit ratio a new compute host starts with.')
+  @IsNumber()
+  @Min(0)
+  initial_disk_allocation_ratio: number = 1.0;
+
+  @IntOpt('MiB of RAM kept for the host itself (not offered to instances).')
+  @IsInt()
+  @Min(0)
+  reserved_host_memory_mb: number = 512;
+
+  @IntOpt('MiB of disk kept for the host itself (not offered to instances).')
+  @IsInt()
+  @Min(0)
+  reserved_host_disk_mb: number = 0;
+
+  @IntOpt('Host CPUs kept for the host itself (not offered to instances).')
+  @IsInt()
+  @Min(0)
+  reserved_host_cpus: number = 0;
 }

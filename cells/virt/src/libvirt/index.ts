@@ -1,0 +1,3 @@
+export * from './domain-xml';
+export * from './libvirt-driver';
+export * from './power-state';

@@ -1,0 +1,20 @@
+import type { HostFilter } from './host-filter';
+import { groupHasHost } from './server-group-members';
+
+/**
+ * Nova's ServerGroupAffinityFilter: in an affinity group whose members already
+ * run somewhere, only those hosts pass. The first instance of a new group may
+ * go anywhere; the ones after it follow (selectDestinations adds each chosen
+ * host to the group).
+ */
+export const ServerGroupAffinityFilter: HostFilter = {
+  name: 'ServerGroupAffinityFilter',
+  runOncePerRequest: false,
+  hostPasses: (host, spec) => {
+    const group = spec.instanceGroup;
+    if (!group || group.policy !== 'affinity' || group.hosts.length === 0) {
+      return true;
+    }
+    return groupHasHost(group, host.host);
+  },
+};

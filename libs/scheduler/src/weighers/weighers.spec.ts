@@ -1,0 +1,156 @@
+import type { GroupPolicy } from '../request-spec';
+import { makeHost, makeSpec, resource } from '../testing/fixtures';
+import { multiplierFor, normalize } from './host-weigher';
+import { CPUWeigher, DiskWeigher, RAMWeigher } from './resource.weighers';
+import {
+  ServerGroupSoftAffinityWeigher,
+  ServerGroupSoftAntiAffinityWeigher,
+} from './server-group.weighers';
+import { buildWeighers, weighHosts } from './index';
+
+const sized = (name: string, vcpuFree: number, ramFree: number, diskFree: number) =>
+  makeHost(name, {
+    resources: {
+      VCPU: resource(64, 64 - vcpuFree),
+      MEMORY_MB: resource(65536, 65536 - ramFree),
+      DISK_GB: resource(4000, 4000 - diskFree),
+    },
+  });
+
+const only = (m: Partial<Parameters<typeof buildWeighers>[0]>) =>
+  buildWeighers({ ram: 0, cpu: 0, disk: 0, softAffinity: 0, softAntiAffinity: 0, ...m });
+
+describe('normalize', () => {
+  it('maps the lowest to 0 and the highest to 1', () => {
+    expect(normalize([10, 20, 15])).toEqual([0, 1, 0.5]);
+    expect(normalize([-3, -1])).toEqual([0, 1]);
+  });
+
+  it('gives all 0 when the weigher cannot tell hosts apart', () => {
+    expect(normalize([7, 7, 7])).toEqual([0, 0, 0]);
+    expect(normalize([5])).toEqual([0]);
+    expect(normalize([])).toEqual([]);
+  });
+});
+
+describe('resource weighers', () => {
+  const spec = makeSpec();
+  const h = sized('h', 3, 2048, 100);
+
+  it('weigh free vCPUs, RAM and disk', () => {
+    expect(CPUWeigher.weigh(h, spec)).toBe(3);
+    expect(RAMWeigher.weigh(h, spec)).toBe(2048);
+    expect(DiskWeigher.weigh(h, spec)).toBe(100);
+  });
+
+  it('count overcommit into free capacity', () => {
+    const over = makeHost('o', {
+      resources: { VCPU: resource(4, 6, { allocationRatio: 4 }) },
+    });
+    expect(CPUWeigher.weigh(over, spec)).toBe(10);
+    expect(RAMWeigher.weigh(over, spec)).toBe(0); // no inventory: nothing free
+  });
+});
+
+describe('server group weighers', () => {
+  const spec = (policy: GroupPolicy) =>
+    makeSpec({ instanceGroup: { uuid: 'g', policy, members: ['m1', 'm2'], hosts: ['h1'] } });
+  const h1 = makeHost('h1', { instances: ['m1', 'm2', 'x'] });
+  const h2 = makeHost('h2', { instances: ['x'] });
+
+  it('soft-affinity weighs hosts by members held', () => {
+    expect(ServerGroupSoftAffinityWeigher.weigh(h1, spec('soft-affinity'))).toBe(2);
+    expect(ServerGroupSoftAffinityWeigher.weigh(h2, spec('soft-affinity'))).toBe(0);
+    expect(ServerGroupSoftAffinityWeigher.weigh(h1, spec('soft-anti-affinity'))).toBe(0);
+    expect(ServerGroupSoftAffinityWeigher.weigh(h1, makeSpec())).toBe(0);
+  });
+
+  it('soft-anti-affinity weighs hosts down by members held', () => {
+    expect(ServerGroupSoftAntiAffinityWeigher.weigh(h1, spec('soft-anti-affinity'))).toBe(-2);
+    expect(ServerGroupSoftAntiAffinityWeigher.weigh(h2, spec('soft-anti-affinity'))).toBe(-0);
+    expect(ServerGroupSoftAntiAffinityWeigher.weigh(h1, spec('anti-affinity'))).toBe(0);
+  });
+
+  it('order hosts for their policy', () => {
+    const weighers = only({ softAffinity: 1, softAntiAffinity: 1 });
+    const names = (policy: GroupPolicy) =>
+      weighHosts(weighers, [h2, h1], spec(policy)).map((w) => w.host.host);
+    expect(names('soft-affinity')).toEqual(['h1', 'h2']);
+    expect(names('soft-anti-affinity')).toEqual(['h2', 'h1']);
+  });
+});
+
+describe('weighHosts', () => {
+  const a = sized('a', 10, 1000, 100);
+  const b = sized('b', 20, 4000, 50);
+  const c = sized('c', 30, 2000, 0);
+  const spec = makeSpec();
+
+  it('spreads on free RAM with a positive multiplier, stacks with a negative one', () => {
+    expect(weighHosts(only({ ram: 1 }), [a, b, c], spec).map((w) => w.host.host)).toEqual([
+      'b',
+      'c',
+      'a',
+    ]);
+    expect(weighHosts(only({ ram: -1 }), [a, b, c], spec).map((w) => w.host.host)).toEqual([
+      'a',
+      'c',
+      'b',
+    ]);
+  });
+
+  it('sums normalized weights times multipliers', () => {
+    const weighed = weighHosts(only({ ram: 1, cpu: 2, disk: 0.5 }), [a, b, c], spec);
+    const byName = Object.fromEntries(weighed.map((w) => [w.host.host, w.weight]));
+    // ram: a 0, b 1, c 1/3; cpu: a 0, b .5, c 1; disk: a 1, b .5, c 0
+    expect(byName['a']).toBeCloseTo(0 + 0 + 0.5);
+    expect(byName['b']).toBeCloseTo(1 + 1 + 0.25);
+    expect(byName['c']).toBeCloseTo(1 / 3 + 2 + 0);
+    expect(weighed.map((w) => w.host.host)).toEqual(['c', 'b', 'a']);
+  });
+
+  it('is not swayed by units: normalization makes MiB and vCPUs comparable', () => {
+    // RAM differs by a lot of MiB, CPU by a few vCPUs: equal multipliers, equal say.
+    const x = sized('x', 1, 60000, 0);
+    const y = sized('y', 2, 1000, 0);
+    const weighed = weighHosts(only({ ram: 1, cpu: 1 }), [x, y], spec);
+    expect(weighed.map((w) => w.weight)).toEqual([1, 1]);
+  });
+
+  it('keeps the input order among equal weights', () => {
+    const hosts = ['p', 'q', 'r'].map((n) => sized(n, 1, 1, 1));
+    expect(weighHosts(only({ ram: 1 }), hosts, spec).map((w) => w.host.host)).toEqual([
+      'p',
+      'q',
+      'r',
+    ]);
+  });
+
+  it('lets aggregate metadata override a multiplier for its hosts', () => {
+    const stacked = makeHost('s', {
+      resources: { MEMORY_MB: resource(65536, 0) },
+      aggregates: [{ name: 'agg', metadata: { ram_weight_multiplier: '-1' }, hosts: ['s'] }],
+    });
+    const other = makeHost('o', { resources: { MEMORY_MB: resource(65536, 65536) } });
+    const weighed = weighHosts(only({ ram: 1 }), [stacked, other], spec);
+    expect(weighed.map((w) => [w.host.host, w.weight])).toEqual([
+      ['o', 0],
+      ['s', -1],
+    ]);
+  });
+});
+
+describe('multiplierFor', () => {
+  it('takes the smallest valid aggregate value, else the configured one', () => {
+    const h = makeHost('h', {
+      aggregates: [
+        { name: 'a', metadata: { cpu_weight_multiplier: '2.5' }, hosts: [] },
+        { name: 'b', metadata: { cpu_weight_multiplier: '0.5' }, hosts: [] },
+        { name: 'c', metadata: { cpu_weight_multiplier: 'lots' }, hosts: [] },
+      ],
+    });
+    expect(multiplierFor(h, 'cpu_weight_multiplier', 1)).toBe(0.5);
+    expect(multiplierFor(h, 'ram_weight_multiplier', 3)).toBe(3);
+    expect(multiplierFor(makeHost('plain'), 'cpu_weight_multiplier', 1)).toBe(1);
+  });
+});
