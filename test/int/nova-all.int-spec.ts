@@ -38,7 +38,7 @@ describe('nova-all on the embedded default', () => {
         /\| cell0 \| 00000000-0000-0000-0000-000000000000 \|\s+none:\/\/\/\s+\|/,
       );
       expect(list.stdout).toMatch(/\| cell1 \| [0-9a-f-]{36} \|\s+inproc:\/\/nova\s+\|/);
-      expect((await manage('api_db', 'version')).stdout.trim()).toBe('1');
+      expect((await manage('api_db', 'version')).stdout.trim()).toBe('2');
       // The compute API is served on 127.0.0.1 with noauth2, with Nova's classic flavors.
       const versions = await api('/');
       expect(versions.status).toBe(300);

@@ -1,2 +1,4 @@
 export * from './fake/fake-driver';
+export * from './libvirt';
 export * from './virt-driver';
+export * from './create-driver';

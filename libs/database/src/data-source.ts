@@ -35,6 +35,13 @@ export function dataSourceOptions(url: string, pool: PoolOptions): DataSourceOpt
       // WAL + a busy timeout let nova-manage and a running service share one file.
       enableWAL: target.path !== ':memory:',
       timeout: 10_000,
+      // MySQL's REGEXP operator (server name/ip filters); SQLite has none built in.
+      prepareDatabase: (db: {
+        function(name: string, fn: (re: string, v: unknown) => number): void;
+      }) =>
+        db.function('regexp', (re, value) =>
+          value !== null && new RegExp(re).test(String(value)) ? 1 : 0,
+        ),
     };
   }
   return {
@@ -127,4 +134,11 @@ function connectServer(target: Extract<SqlTarget, { kind: 'mysql' }>, connectTim
     password: target.password,
     connectTimeout: connectTimeoutMs,
   });
+}
+
+/** A timestamp as a raw query parameter: SQLite binds no Date objects, so it gets TypeORM's text form. */
+export function sqlTimestamp(dataSource: DataSource, date = new Date()): Date | string {
+  return dataSource.options.type === 'better-sqlite3'
+    ? date.toISOString().replace('T', ' ').replace('Z', '')
+    : date;
 }

@@ -7,3 +7,4 @@ export * from './null-transport';
 export * from './rpc-errors';
 export * from './transport';
 export * from './transport-url';
+export * from './dispatcher';

@@ -1,0 +1,3 @@
+export * from './cell-conductor';
+export * from './placement-sync';
+export * from './super-conductor';

@@ -1,0 +1,166 @@
+import { describeError, type RequestContext } from '@nova/common';
+import { type CellRouter, type InstanceMappings, isCell0, type Cell } from '@nova/cell-router';
+import { cellDb } from '@nova/cells/db';
+import {
+  ComputeClient,
+  NoValidHost,
+  type SchedulerClient,
+  type Destinations,
+  type Selection,
+  type WireRequestSpec,
+} from '@nova/compute-rpc';
+import { TaskState, VmState } from '@nova/compute-state';
+import type { NovaConfig } from '@nova/config';
+import { getLogger } from '@nova/logging';
+import type { PlacementService } from '@nova/placement';
+import type { BuildRequests } from '@nova/servers';
+
+const log = getLogger('conductor.super');
+
+/**
+ * The API-level conductor: turns build requests into instances. It asks the
+ * scheduler for claimed hosts, creates each instance in its chosen cell, points
+ * the mapping there, drops the build request and casts the build to the host;
+ * with no valid host the instance is buried in cell0 in ERROR with a fault.
+ */
+export class SuperConductor {
+  constructor(
+    private readonly config: NovaConfig,
+    private readonly router: CellRouter,
+    private readonly mappings: InstanceMappings,
+    private readonly scheduler: SchedulerClient,
+    private readonly placement: PlacementService,
+    private readonly builds: BuildRequests,
+  ) {}
+
+  methods() {
+    return {
+      schedule_and_build_instances: (ctx: RequestContext, a: { instance_uuids: string[] }) =>
+        this.scheduleAndBuild(ctx, a.instance_uuids),
+    };
+  }
+
+  async scheduleAndBuild(ctx: RequestContext, uuids: readonly string[]): Promise<void> {
+    const spec = await this.builds.spec(uuids[0]);
+    if (!spec) {
+      log.warn({ uuids }, 'no request spec: build requests deleted before scheduling');
+      return;
+    }
+    let destinations: Destinations;
+    try {
+      destinations = await this.scheduler.selectDestinations(ctx, {
+        ...spec,
+        instance_uuids: uuids,
+      });
+    } catch (err) {
+      const reason =
+        err instanceof NoValidHost ? err.message : `No valid host was found. ${describeError(err)}`;
+      log.warn({ uuids, reason }, 'scheduling failed: burying the instances in cell0');
+      for (const uuid of uuids) {
+        await this.buryInCell0(ctx, uuid, reason);
+      }
+      return;
+    }
+    await Promise.all(
+      uuids.map((uuid, i) =>
+        this.buildOne(ctx, uuid, destinations[i] ?? [], spec).catch((err: unknown) => {
+          log.error({ uuid, err: describeError(err) }, 'could not start the build');
+        }),
+      ),
+    );
+  }
+
+  private async buildOne(
+    ctx: RequestContext,
+    uuid: string,
+    candidates: readonly Selection[],
+    spec: WireRequestSpec,
+  ): Promise<void> {
+    const [selected, ...alternates] = candidates;
+    const fields = await this.builds.get(uuid);
+    if (!selected || !fields) {
+      await this.placement.release(uuid); // deleted while it was being scheduled
+      return;
+    }
+    const cell = await this.router.cell(selected.cell_uuid);
+    const cctx = this.router.targetCell(ctx, cell);
+    const db = await cellDb(cctx);
+    const vifs = fields.networks === 'none' ? [] : [await this.builds.allocateAddress(uuid)];
+    const id = await db.writer.create(
+      fields,
+      {
+        host: selected.host,
+        node: selected.nodename,
+        availability_zone:
+          selected.availability_zone ??
+          fields.availability_zone ??
+          this.config.DEFAULT.default_availability_zone,
+        vm_state: VmState.BUILDING,
+        task_state: TaskState.SCHEDULING,
+      },
+      vifs,
+    );
+    await db.writer.startAction(ctx, uuid, 'create');
+    await this.mappings.setCell(uuid, cell);
+    if (!(await this.builds.delete(uuid))) {
+      // The user deleted the build request meanwhile: undo.
+      await db.writer.softDelete(uuid);
+      await this.placement.release(uuid);
+      await this.builds.releaseAddresses(uuid);
+      await this.mappings.setQueuedForDelete(uuid, true);
+      return;
+    }
+    const compute = new ComputeClient(
+      await cctx.cell.mq(),
+      this.config.DEFAULT.rpc_response_timeout * 1000,
+    );
+    await compute.buildAndRun(ctx, selected.host, {
+      instance_uuid: uuid,
+      instance_name: `instance-${id.toString(16).padStart(8, '0')}`,
+      flavor: fields.flavor,
+      image: spec.image,
+      user_data: fields.user_data,
+      key_data: fields.key_data,
+      vifs,
+      alternates,
+      attempt: 1,
+      spec,
+      node: selected.nodename,
+    });
+  }
+
+  /** No host: the instance lives in cell0, in ERROR, with Nova's fault. */
+  private async buryInCell0(ctx: RequestContext, uuid: string, reason: string): Promise<void> {
+    const fields = await this.builds.get(uuid);
+    if (!fields) {
+      return;
+    }
+    const cell0 = (await this.router.cells()).find((c: Cell) => isCell0(c));
+    if (!cell0) {
+      log.error({ uuid }, 'cell0 is not mapped: the failed build stays a build request');
+      return;
+    }
+    const db = await cellDb(this.router.targetCell(ctx, cell0));
+    await db.writer.create(
+      fields,
+      {
+        host: null,
+        node: null,
+        availability_zone: fields.availability_zone,
+        vm_state: VmState.ERROR,
+        task_state: null,
+      },
+      [],
+    );
+    await db.writer.addFault(
+      uuid,
+      500,
+      reason.startsWith('No valid host') ? reason : `No valid host was found. ${reason}`,
+      null,
+      null,
+    );
+    await db.writer.startAction(ctx, uuid, 'create');
+    await this.mappings.setCell(uuid, cell0);
+    await this.builds.delete(uuid);
+  }
+}

@@ -1,0 +1,2 @@
+export * from './host-states';
+export * from './scheduler-service';

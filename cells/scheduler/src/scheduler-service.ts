@@ -1,0 +1,166 @@
+import { type AggregateRepository } from '@nova/aggregates';
+import { type ApiDatabase } from '@nova/api-db';
+import type { CellRouter } from '@nova/cell-router';
+import type { RequestContext } from '@nova/common';
+import {
+  NoValidHost,
+  type Destinations,
+  type Selection,
+  type WireRequestSpec,
+} from '@nova/compute-rpc';
+import type { NovaConfig } from '@nova/config';
+import { getLogger } from '@nova/logging';
+import type { PlacementService } from '@nova/placement';
+import {
+  NoValidHost as NoHostPassed,
+  requestedResources,
+  schedulerConfigFrom,
+  selectDestinations,
+  type GroupPolicy,
+  type HostState,
+  type RequestSpec,
+} from '@nova/scheduler';
+import { gatherHostStates } from './host-states';
+
+const log = getLogger('scheduler');
+
+/**
+ * select_destinations: filter and weigh every host of every cell, then claim
+ * each instance's resources in placement, trying its candidates in order. A
+ * claim is atomic, so two schedulers racing for the last room on a host cannot
+ * both win; the loser moves to its next candidate.
+ */
+export class SchedulerService {
+  constructor(
+    private readonly config: NovaConfig,
+    private readonly router: CellRouter,
+    private readonly placement: PlacementService,
+    private readonly aggregates: AggregateRepository,
+    private readonly apiDb: ApiDatabase,
+  ) {}
+
+  methods() {
+    return {
+      select_destinations: (_ctx: RequestContext, a: { spec: WireRequestSpec }) =>
+        this.select(a.spec),
+    };
+  }
+
+  async select(spec: WireRequestSpec): Promise<Destinations> {
+    const [providers, aggregates] = await Promise.all([
+      this.placement.providerSummaries(),
+      this.aggregates.list(),
+    ]);
+    const hosts = await gatherHostStates(this.router, providers, aggregates, {
+      serviceDownTime: this.config.DEFAULT.service_down_time,
+      defaultZone: this.config.DEFAULT.default_availability_zone,
+      timeoutMs: this.config.cells.cell_list_timeout * 1000,
+    });
+    const request = await this.toRequestSpec(spec, hosts);
+    let selections;
+    try {
+      selections = selectDestinations(request, hosts, schedulerConfigFrom(this.config));
+    } catch (err) {
+      if (err instanceof NoHostPassed) {
+        throw new NoValidHost(`No valid host was found. ${err.message}`);
+      }
+      throw err;
+    }
+    const resources = requestedResources(request);
+    const claimed: string[] = [];
+    const out: Selection[][] = [];
+    for (const selection of selections) {
+      let winner: HostState | undefined;
+      for (const candidate of selection.candidates) {
+        if (
+          await this.placement.claim(
+            selection.instanceUuid,
+            spec.project_id,
+            spec.user_id,
+            candidate.providerUuid,
+            { ...resources },
+          )
+        ) {
+          winner = candidate;
+          break;
+        }
+      }
+      if (!winner) {
+        await Promise.all(claimed.map((uuid) => this.placement.release(uuid)));
+        throw new NoValidHost('No valid host was found. There are not enough hosts available.');
+      }
+      claimed.push(selection.instanceUuid);
+      out.push([winner, ...selection.candidates.filter((c) => c !== winner)].map(toSelection));
+    }
+    log.info({ instances: out.length, hosts: out.map((s) => s[0]?.host) }, 'selected destinations');
+    return out;
+  }
+
+  private async toRequestSpec(
+    spec: WireRequestSpec,
+    hosts: readonly HostState[],
+  ): Promise<RequestSpec> {
+    const hint = (name: string): string[] | undefined => {
+      const value = spec.scheduler_hints[name];
+      return value === undefined
+        ? undefined
+        : Array.isArray(value)
+          ? [...(value as string[])]
+          : [value as string];
+    };
+    let group: RequestSpec['instanceGroup'] = null;
+    if (spec.group) {
+      const ds = await this.apiDb.get();
+      const rows = await ds.query<Array<{ uuid: string }>>(
+        'SELECT m.instance_uuid AS uuid FROM instance_group_member m JOIN instance_groups g ON g.id = m.group_id WHERE g.uuid = ?',
+        [spec.group.uuid],
+      );
+      const members = rows.map((r) => r.uuid);
+      group = {
+        uuid: spec.group.uuid,
+        policy: spec.group.policy as GroupPolicy,
+        rules: spec.group.rules,
+        members,
+        hosts: [
+          ...new Set(
+            hosts.filter((h) => members.some((m) => h.instances.has(m))).map((h) => h.host),
+          ),
+        ],
+      };
+    }
+    const query = hint('query')?.[0];
+    return {
+      instanceUuids: spec.instance_uuids,
+      numInstances: spec.instance_uuids.length,
+      projectId: spec.project_id,
+      flavor: spec.flavor,
+      image: { id: spec.image.id, properties: spec.image.properties },
+      availabilityZone: spec.availability_zone,
+      schedulerHints: {
+        ...(spec.group ? { group: spec.group.uuid } : {}),
+        ...(hint('same_host') ? { same_host: hint('same_host') } : {}),
+        ...(hint('different_host') ? { different_host: hint('different_host') } : {}),
+        ...(query ? { query } : {}),
+      },
+      instanceGroup: group,
+      requestedDestination:
+        spec.requested_host || spec.requested_node
+          ? {
+              ...(spec.requested_host ? { host: spec.requested_host } : {}),
+              ...(spec.requested_node ? { node: spec.requested_node } : {}),
+            }
+          : null,
+      ignoreHosts: spec.ignore_hosts,
+    };
+  }
+}
+
+function toSelection(host: HostState): Selection {
+  return {
+    cell_uuid: host.cellUuid,
+    host: host.host,
+    nodename: host.nodename,
+    provider_uuid: host.providerUuid,
+    availability_zone: host.availabilityZone,
+  };
+}

@@ -1,0 +1,155 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { ApiDatabase, InstanceMapping } from '@nova/api-db';
+import type { BuildInstanceFields, WireRequestSpec, WireVif } from '@nova/compute-rpc';
+import { NOVA_CONFIG, type NovaConfig } from '@nova/config';
+import { isDuplicateKeyError, sqlTimestamp } from '@nova/database';
+import { Invalid } from '@nova/common';
+
+/** One instance of a POST /servers, before any cell has it. */
+export interface PendingBuild {
+  readonly fields: BuildInstanceFields;
+  readonly spec: WireRequestSpec;
+}
+
+/**
+ * The API database's records of servers not yet in a cell (build requests,
+ * request specs, mappings without a cell) and the flat network's addresses,
+ * which are global because one network spans every cell.
+ */
+@Injectable()
+export class BuildRequests {
+  constructor(
+    private readonly db: ApiDatabase,
+    @Inject(NOVA_CONFIG) private readonly config: NovaConfig,
+  ) {}
+
+  /** Build request, request spec and a cell-less mapping for every instance, all or nothing. */
+  async create(builds: readonly PendingBuild[]): Promise<void> {
+    const ds = await this.db.get();
+    await ds.transaction(async (tx) => {
+      const now = sqlTimestamp(ds);
+      for (const { fields, spec } of builds) {
+        await tx.query(
+          'INSERT INTO build_requests (project_id, user_id, instance_uuid, instance, tags, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+          [
+            fields.project_id,
+            fields.user_id,
+            fields.uuid,
+            JSON.stringify(fields),
+            JSON.stringify(fields.tags),
+            now,
+          ],
+        );
+        await tx.query(
+          'INSERT INTO request_specs (instance_uuid, spec, created_at) VALUES (?, ?, ?)',
+          [fields.uuid, JSON.stringify(spec), now],
+        );
+        await tx.getRepository(InstanceMapping).insert({
+          instance_uuid: fields.uuid,
+          cell_id: null,
+          project_id: fields.project_id,
+          user_id: fields.user_id,
+          queued_for_delete: false,
+          created_at: new Date(),
+        });
+      }
+    });
+  }
+
+  async get(uuid: string): Promise<BuildInstanceFields | null> {
+    const ds = await this.db.get();
+    const rows = await ds.query<Array<{ instance: string }>>(
+      'SELECT instance FROM build_requests WHERE instance_uuid = ?',
+      [uuid],
+    );
+    return rows[0] ? (JSON.parse(rows[0].instance) as BuildInstanceFields) : null;
+  }
+
+  /** Servers still waiting for a cell (listed with the others, as Nova does). */
+  async list(projectId?: string): Promise<BuildInstanceFields[]> {
+    const ds = await this.db.get();
+    const rows =
+      projectId === undefined
+        ? await ds.query<Array<{ instance: string }>>('SELECT instance FROM build_requests')
+        : await ds.query<Array<{ instance: string }>>(
+            'SELECT instance FROM build_requests WHERE project_id = ?',
+            [projectId],
+          );
+    return rows.map((r) => JSON.parse(r.instance) as BuildInstanceFields);
+  }
+
+  /** Remove the build request; false when it was already gone (built, or deleted by someone else). */
+  async delete(uuid: string): Promise<boolean> {
+    const result = await (
+      await this.db.get()
+    )
+      .createQueryBuilder()
+      .delete()
+      .from('build_requests')
+      .where('instance_uuid = :uuid', { uuid })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
+  async spec(uuid: string): Promise<WireRequestSpec | null> {
+    const ds = await this.db.get();
+    const rows = await ds.query<Array<{ spec: string }>>(
+      'SELECT spec FROM request_specs WHERE instance_uuid = ?',
+      [uuid],
+    );
+    return rows[0] ? (JSON.parse(rows[0].spec) as WireRequestSpec) : null;
+  }
+
+  async deleteSpec(uuid: string): Promise<void> {
+    await (await this.db.get()).query('DELETE FROM request_specs WHERE instance_uuid = ?', [uuid]);
+  }
+
+  /** One address of the flat network for the instance (random free address, retried on collision). */
+  async allocateAddress(uuid: string): Promise<WireVif> {
+    const { name, cidr } = this.config.flat_network;
+    const [base, size] = parseCidr(cidr);
+    const ds = await this.db.get();
+    for (let attempt = 0; attempt < 64; attempt++) {
+      // Skip the network address, the gateway (.1) and the broadcast address.
+      const address = toIp(base + 2 + randomInt(size - 3));
+      const mac = `fa:16:3e:${[...randomBytes(3)].map((b) => b.toString(16).padStart(2, '0')).join(':')}`;
+      try {
+        await ds.query(
+          'INSERT INTO fixed_ips (network, address, mac, instance_uuid, created_at) VALUES (?, ?, ?, ?, ?)',
+          [name, address, mac, uuid, sqlTimestamp(ds)],
+        );
+        return { network: name, address, mac };
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) {
+          throw err;
+        }
+      }
+    }
+    throw new Invalid(`No free address left in ${cidr}`);
+  }
+
+  async releaseAddresses(uuid: string): Promise<void> {
+    await (await this.db.get()).query('DELETE FROM fixed_ips WHERE instance_uuid = ?', [uuid]);
+  }
+}
+
+function parseCidr(cidr: string): [number, number] {
+  const [ip, bits] = cidr.split('/');
+  const prefix = Number(bits);
+  const parts = (ip ?? '').split('.').map(Number);
+  if (
+    parts.length !== 4 ||
+    parts.some((p) => !(p >= 0 && p <= 255)) ||
+    !(prefix >= 8 && prefix <= 30)
+  ) {
+    throw new Invalid(`[flat_network] cidr is not an IPv4 CIDR: ${cidr}`);
+  }
+  const base = parts.reduce((acc, p) => acc * 256 + p, 0);
+  const size = 2 ** (32 - prefix);
+  return [base - (base % size), size];
+}
+
+function toIp(n: number): string {
+  return [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join('.');
+}
