@@ -37,7 +37,7 @@ export function dataSourceOptions(url: string, pool: PoolOptions): DataSourceOpt
       timeout: 10_000,
       // MySQL's REGEXP operator (server name/ip filters); SQLite has none built in.
       prepareDatabase: (db: {
-        function(name: string, fn: (re: string, v: unknown) => number): void;
+        function(name: string, fn: (re: string, v: string | number | null) => number): void;
       }) =>
         db.function('regexp', (re, value) =>
           value !== null && new RegExp(re).test(String(value)) ? 1 : 0,
