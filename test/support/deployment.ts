@@ -35,7 +35,7 @@ export class TestDeployment {
   readonly vhosts: string[] = [];
   readonly cellUrls = new Map<string, { db: string; mq: string }>();
   sections!: Sections;
-  private dir = mkdtempSync(join(tmpdir(), 'nova-test-'));
+  readonly dir = mkdtempSync(join(tmpdir(), 'nova-test-'));
   private apps: INestApplicationContext[] = [];
 
   private constructor(readonly options: DeploymentOptions) {}
