@@ -17,9 +17,10 @@ import { TaskState, VmState } from '@nova/compute-state';
 import type { NovaConfig } from '@nova/config';
 import { getLogger } from '@nova/logging';
 import { type PlacementService } from '@nova/placement';
+import { requestedResources } from '@nova/scheduler';
 import { dispatcher, type RpcConsumer, type RpcTransport } from '@nova/rpc';
 import type { BuildRequests } from '@nova/servers';
-import { flavorResources, syncProvider } from './placement-sync';
+import { syncProvider } from './placement-sync';
 
 const log = getLogger('conductor.cell');
 
@@ -185,7 +186,7 @@ export class CellConductor {
         build.spec.project_id,
         build.spec.user_id,
         next.provider_uuid,
-        flavorResources(build.flavor),
+        { ...requestedResources({ flavor: build.flavor }) },
       );
       if (!claimed) {
         continue;

@@ -1,6 +1,6 @@
 import { describeError, type RequestContext } from '@nova/common';
 import { type CellRouter, type InstanceMappings, isCell0, type Cell } from '@nova/cell-router';
-import { cellDb } from '@nova/cells/db';
+import { cellDb, instanceName } from '@nova/cells/db';
 import {
   ComputeClient,
   NoValidHost,
@@ -116,7 +116,7 @@ export class SuperConductor {
     );
     await compute.buildAndRun(ctx, selected.host, {
       instance_uuid: uuid,
-      instance_name: `instance-${id.toString(16).padStart(8, '0')}`,
+      instance_name: instanceName(id),
       flavor: fields.flavor,
       image: spec.image,
       user_data: fields.user_data,

@@ -7,3 +7,4 @@ export * from './repositories/service.repository';
 export * from './repositories/instance-writer';
 export * from './repositories/server-reader';
 export * from './repositories/host-reports';
+export * from './instance-name';

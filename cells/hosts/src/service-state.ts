@@ -22,7 +22,4 @@ export function isServiceUp(
   return Math.abs(now - new Date(heartbeat).getTime()) <= downTimeSeconds * 1000;
 }
 
-/** Nova's default `instance_name_template` (`instance-%08x`), the name hypervisors list servers by. */
-export function instanceName(id: number): string {
-  return `instance-${id.toString(16).padStart(8, '0')}`;
-}
+export { instanceName } from '@nova/cells/db';

@@ -1,5 +1,6 @@
 import type { AggregateRecord } from '@nova/aggregates';
-import type { CellRouter } from '@nova/cell-router';
+import { isCell0, type CellRouter } from '@nova/cell-router';
+import { isServiceUp } from '@nova/cells/hosts';
 import { cellDb } from '@nova/cells/db';
 import { adminContext, describeError } from '@nova/common';
 import { getLogger } from '@nova/logging';
@@ -19,9 +20,7 @@ export async function gatherHostStates(
   aggregates: readonly AggregateRecord[],
   opts: { serviceDownTime: number; defaultZone: string; timeoutMs: number },
 ): Promise<HostState[]> {
-  const cells = (await router.cells()).filter(
-    (c) => !c.disabled && c.uuid !== '00000000-0000-0000-0000-000000000000',
-  );
+  const cells = (await router.cells()).filter((c) => !c.disabled && !isCell0(c));
   const byProvider = new Map(providers.map((p) => [p.uuid, p]));
   const results = await router.scatterGather(
     adminContext(),
@@ -59,7 +58,6 @@ export async function gatherHostStates(
       if (!service || !provider || !node.host) {
         continue; // not reported to placement yet
       }
-      const heartbeat = service.last_seen_up ?? service.updated_at;
       const mine = aggregates.filter((a) => a.hosts.includes(node.host!));
       const zones = [
         ...new Set(mine.map((a) => a.metadata.availability_zone).filter((z): z is string => !!z)),
@@ -72,10 +70,7 @@ export async function gatherHostStates(
         nodename: node.hypervisor_hostname ?? node.host,
         cellUuid: cell.uuid,
         providerUuid: node.uuid!,
-        serviceUp:
-          !service.forced_down &&
-          !!heartbeat &&
-          now - new Date(heartbeat).getTime() <= opts.serviceDownTime * 1000,
+        serviceUp: isServiceUp(service, opts.serviceDownTime, now),
         serviceDisabled: service.disabled,
         availabilityZone: zones.length ? zones.sort().join(',') : opts.defaultZone,
         resources: resourcesOf(provider),

@@ -9,6 +9,7 @@ import {
   InstanceSystemMetadata,
   Tag,
 } from '../entities';
+import { instanceName } from '../instance-name';
 
 /** A sort key of a server listing, as a column of `instances`. */
 export interface SortKey {
@@ -217,7 +218,7 @@ export class ServerReader {
             }
           : null,
         security_groups: [],
-        instance_name: `instance-${row.id.toString(16).padStart(8, '0')}`,
+        instance_name: instanceName(row.id),
         root_device_name: row.root_device_name,
         cell_uuid: this.cellUuid,
       };
