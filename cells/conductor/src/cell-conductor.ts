@@ -161,8 +161,12 @@ export class CellConductor {
   }
 
   private async nodeReport(node: ComputeNodeReport): Promise<void> {
+    const db = await this.db();
     const reports = new HostReports(await this.ds());
-    const service = await reports.heartbeat(node.host, 'nova-compute', 'compute');
+    // The compute heartbeats just before reporting; register it only if that was missed.
+    const service =
+      (await db.services.findByHostAndBinary(node.host, 'nova-compute')) ??
+      (await reports.heartbeat(node.host, 'nova-compute', 'compute'));
     const uuid = await reports.computeNode(node, service.id);
     await syncProvider(this.placement, this.config, this.inventories, uuid, node);
   }
