@@ -78,6 +78,10 @@ describe('cell router on MariaDB, RabbitMQ and Redis', () => {
       expect(
         JSON.parse((await client.get(`${deployment.id}:imap:${uuid}`)) as string),
       ).toMatchObject({ c: cellUuids.get('cell2'), p: 'p1' });
+      // Cached with [cache] expiration_time (600 s by default), never forever.
+      const ttl = await client.ttl(`${deployment.id}:imap:${uuid}`);
+      expect(ttl).toBeGreaterThan(590);
+      expect(ttl).toBeLessThanOrEqual(600);
       const before = { ...router.mappings.stats };
       const found = await router.lookupInstance(uuid);
       expect(found?.cell?.name).toBe('cell2');
@@ -94,6 +98,10 @@ describe('cell router on MariaDB, RabbitMQ and Redis', () => {
       expect(await client.get(`${deployment.id}:imap:${uuid}`)).toBeNull();
       expect(await router.lookupInstance(uuid)).toBeNull();
       expect(await client.get(`${deployment.id}:imap:${uuid}`)).toBe('-'); // negative entry
+      // Remembered only for [cells] mapping_negative_ttl (2 s).
+      const negativeTtl = await client.pttl(`${deployment.id}:imap:${uuid}`);
+      expect(negativeTtl).toBeGreaterThan(0);
+      expect(negativeTtl).toBeLessThanOrEqual(2000);
     } finally {
       client.disconnect();
     }
