@@ -7,6 +7,7 @@ import { adminContext, sleep } from '@nova/common';
 import { TestDeployment } from '../support/deployment';
 import { manageOk } from '../support/manage';
 import { connectionsTo, query } from '../support/mysql';
+import { connectionsToVhost } from '../support/rabbit';
 import { freePort } from '../support/redis';
 
 async function insertInstance(database: string, uuid: string): Promise<void> {
@@ -131,6 +132,51 @@ describe('per-cell connections', () => {
     await router.pool.drain();
     expect(router.pool.stats.dataSourcesClosed).toBeGreaterThan(closedBefore);
     expect(await connectionsTo(deployment.dbName('cell2'))).toBe(0);
+  });
+});
+
+describe('per-cell queue connections', () => {
+  let deployment: TestDeployment;
+
+  beforeAll(async () => {
+    deployment = await TestDeployment.create({
+      backend: 'mariadb',
+      vhosts: true,
+      cells: ['cell1'],
+      extra: { cells: { refresh_interval: '0.2' } },
+    });
+  });
+
+  afterAll(async () => {
+    await deployment.cleanup();
+  });
+
+  it('an updated transport URL closes the old AMQP connection and opens one on the new vhost', async () => {
+    const router = (await deployment.app()).get(CellRouter);
+    const cell1 = (await router.cells()).find((c) => c.name === 'cell1') as Cell;
+    const ctx = router.targetCell(adminContext(), cell1);
+    expect((await ctx.cell.mq()).isConnected()).toBe(true);
+    const oldVhost = `${deployment.id}_cell1`;
+    expect(await connectionsToVhost(oldVhost)).toBe(1);
+
+    const newUrl = await deployment.mqUrl('cell1b');
+    await manageOk(
+      deployment.sections,
+      'cell_v2',
+      'update_cell',
+      '--cell_uuid',
+      cell1.uuid,
+      '--transport-url',
+      newUrl,
+    );
+    for (let i = 0; i < 30 && (await router.cell(cell1.uuid)).transportUrl !== newUrl; i++) {
+      await sleep(100);
+    }
+    expect((await ctx.cell.mq()).isConnected()).toBe(true); // the same context follows the cell
+    await router.pool.drain();
+    await sleep(500); // RabbitMQ lists a closed connection for a moment
+    expect(await connectionsToVhost(oldVhost)).toBe(0);
+    expect(await connectionsToVhost(`${deployment.id}_cell1b`)).toBe(1);
   });
 });
 
