@@ -22,6 +22,13 @@ import { FlavorsController } from './controllers/flavors/flavors.controller';
 import { ImagesController } from './controllers/images/images.controller';
 import { KeypairsController } from './controllers/keypairs/keypairs.controller';
 import { ServerGroupsController } from './controllers/server-groups/server-groups.controller';
+import { InstanceActionsController } from './controllers/servers/instance-actions.controller';
+import { ServerActionsController } from './controllers/servers/server-actions.controller';
+import { ServerCreator } from './controllers/servers/server-creator';
+import { ServerMetadataController } from './controllers/servers/server-metadata.controller';
+import { ServerPresenter } from './controllers/servers/server-presenter';
+import { ServerTagsController } from './controllers/servers/server-tags.controller';
+import { ServersController } from './controllers/servers/servers.controller';
 import { LimitsController } from './controllers/quotas/limits.controller';
 import { QuotaClassSetsController } from './controllers/quotas/quota-class-sets.controller';
 import { QuotaSetsController } from './controllers/quotas/quota-sets.controller';
@@ -32,7 +39,8 @@ import { RouteTable } from './http/route-table';
 
 /**
  * What the compute API needs from the cell side, wired by the process: modules
- * that provide the CellRouter and the HOST_INVENTORY port (cells/hosts does both).
+ * that provide the CellRouter and the HOST_INVENTORY port (cells/hosts does
+ * both), and the SERVERS port (cells/servers) the servers controllers use.
  */
 export interface ApiAdapters {
   readonly imports: NonNullable<ModuleMetadata['imports']>;
@@ -73,9 +81,16 @@ export class ApiModule {
         HypervisorsController,
         HypervisorLegacyController,
         AvailabilityZonesController,
+        ServersController,
+        ServerActionsController,
+        ServerMetadataController,
+        ServerTagsController,
+        InstanceActionsController,
       ],
       providers: [
         AuthService,
+        ServerCreator,
+        ServerPresenter,
         { provide: RouteTable, useValue: routes },
         { provide: APP_GUARD, useClass: RouteGuard },
         {

@@ -17,6 +17,10 @@ export class ApiOptions {
   @IsUrl({ require_tld: false, require_protocol: true })
   compute_link_prefix?: string;
 
+  @BoolOpt('Return the admin password of a new server (create) in the response.')
+  @IsBoolean()
+  enable_instance_password: boolean = true;
+
   @BoolOpt('When a cell does not answer a list request, skip it (true) or fail (false).')
   @IsBoolean()
   list_records_by_skipping_down_cells: boolean = true;

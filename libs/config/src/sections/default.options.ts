@@ -55,6 +55,20 @@ export class DefaultOptions {
   @IsNotEmpty()
   default_availability_zone: string = 'nova';
 
+  @StrOpt('Availability zone a server is built in when the request names none; unset: any zone.')
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  default_schedule_zone?: string;
+
+  @StrOpt(
+    'Display name of each server of a multi-server request: %(name)s is the requested ' +
+      'name, %(count)d the 1-based index, %(uuid)s the server id.',
+  )
+  @IsString()
+  @IsNotEmpty()
+  multi_instance_display_name_template: string = '%(name)s-%(count)d';
+
   @StrOpt('Availability zone shown for services other than nova-compute.')
   @IsString()
   @IsNotEmpty()

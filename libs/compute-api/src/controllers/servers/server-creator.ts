@@ -1,0 +1,262 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Invalid, NotFound, type RequestContext } from '@nova/common';
+import type { WireFlavor, WireImage } from '@nova/compute-rpc';
+import { NOVA_CONFIG, type NovaConfig } from '@nova/config';
+import { FlavorNotFound, FlavorService, type FlavorWithSpecs } from '@nova/flavors';
+import { HOST_INVENTORY, type HostInventoryPort } from '@nova/host-inventory';
+import { ImageNotAuthorized, ImageNotFound, ImageService, type Image } from '@nova/images';
+import { KeypairNotFound, KeypairService } from '@nova/keypairs';
+import { PolicyEnforcer } from '@nova/policy';
+import { QuotaService, type Limits } from '@nova/quota';
+import { ServerGroupNotFound, ServerGroupService } from '@nova/server-groups';
+import { SERVERS, type ServersPort } from '@nova/servers';
+import type { ServerCreateRequest } from '../../dto/servers';
+import { newAdminPassword, planBuilds, requestedDestination } from './server-build';
+import {
+  autoDiskConfig,
+  checkCreateRequest,
+  checkImageForFlavor,
+  checkMetadataQuota,
+  checkPersonalityQuota,
+  instancesThatFit,
+  ZeroDiskFlavorForbidden,
+} from './server-checks';
+
+const RULE = 'os_compute_api:servers';
+
+/** What POST /servers answers with. */
+export interface CreatedServers {
+  readonly reservationId: string;
+  readonly uuids: readonly string[];
+  readonly diskConfig: 'AUTO' | 'MANUAL';
+  readonly securityGroups: readonly string[];
+  readonly adminPass: string;
+}
+
+/**
+ * POST /servers past validation: policy, then every lookup and check in
+ * Nova's order (flavor, zone, requested host, image, keypair, image vs
+ * flavor, per-request quotas, server group, instance quota with its fallback
+ * to fewer instances, group member quota), then the build requests. A
+ * failed check writes nothing.
+ */
+@Injectable()
+export class ServerCreator {
+  constructor(
+    private readonly flavors: FlavorService,
+    private readonly images: ImageService,
+    private readonly keypairs: KeypairService,
+    private readonly groups: ServerGroupService,
+    private readonly quota: QuotaService,
+    private readonly policy: PolicyEnforcer,
+    @Inject(HOST_INVENTORY) private readonly inventory: HostInventoryPort,
+    @Inject(SERVERS) private readonly servers: ServersPort,
+    @Inject(NOVA_CONFIG) private readonly config: NovaConfig,
+  ) {}
+
+  async create(ctx: RequestContext, request: ServerCreateRequest): Promise<CreatedServers> {
+    const projectId = ctx.projectId ?? '';
+    const userId = ctx.userId ?? '';
+    this.authorize(ctx, request);
+    checkCreateRequest(request);
+    const destination = requestedDestination(request);
+
+    const flavorRow = await this.flavor(ctx, request.flavorId);
+    await this.checkZone(ctx, request.availabilityZone, destination.forced);
+    await this.checkHost(ctx, destination);
+    const image = await this.image(ctx, request.imageId);
+    const autoDisk = autoDiskConfig(request.diskConfig, image);
+    if (flavorRow.disabled) {
+      // Nova names the flavor by its internal id here.
+      throw new Invalid(`Flavor ${flavorRow.id} could not be found.`);
+    }
+    const keypair = request.keyName === null ? null : await this.keypair(userId, request.keyName);
+    const flavor = wireFlavor(flavorRow);
+    const { zeroDisk } = checkImageForFlavor(image, flavor);
+    if (zeroDisk && !this.policy.allows(ctx, `${RULE}:create:zero_disk_flavor`)) {
+      throw new ZeroDiskFlavorForbidden();
+    }
+    const limits = await this.quota.userLimits(projectId, userId);
+    checkMetadataQuota(Object.keys(request.metadata).length, limits.metadata_items);
+    checkPersonalityQuota(request.personality, limits);
+    const group = await this.group(ctx, request.schedulerHints['group']);
+    const count = await this.countThatFits(projectId, userId, flavor, request, limits);
+    if (group) {
+      await this.quota.checkServerGroupMembers(group.projectId ?? projectId, group.uuid, count);
+    }
+
+    const { reservationId, builds } = planBuilds(
+      request,
+      { projectId, userId },
+      {
+        flavor,
+        image: wireImage(image),
+        keypair: keypair && { name: keypair.name, publicKey: keypair.public_key },
+        group: group && { uuid: group.uuid, policy: group.policy ?? '', rules: { ...group.rules } },
+      },
+      {
+        count,
+        defaultScheduleZone: this.config.DEFAULT.default_schedule_zone ?? null,
+        nameTemplate: this.config.DEFAULT.multi_instance_display_name_template,
+        now: new Date(),
+      },
+    );
+    await this.servers.build(ctx, builds);
+    return {
+      reservationId,
+      uuids: builds.map((b) => b.fields.uuid),
+      diskConfig: autoDisk ? 'AUTO' : 'MANUAL',
+      securityGroups: request.securityGroups,
+      // Not stored: like Nova without password injection, it is only told once.
+      adminPass: request.adminPass ?? newAdminPassword(),
+    };
+  }
+
+  /** Nova's create policies, against the caller's project (and the zone asked for). */
+  private authorize(ctx: RequestContext, request: ServerCreateRequest): void {
+    const target = {
+      project_id: ctx.projectId,
+      user_id: ctx.userId,
+      availability_zone: request.availabilityZone,
+    };
+    this.policy.authorize(ctx, `${RULE}:create`, target);
+    if (request.forcedHost !== null || request.forcedNode !== null) {
+      this.policy.authorize(ctx, `${RULE}:create:forced_host`, target);
+    }
+    if (request.host !== null || request.hypervisorHostname !== null) {
+      this.policy.authorize(ctx, 'compute:servers:create:requested_destination', target);
+    }
+    if (request.networks.kind === 'list') {
+      this.policy.authorize(ctx, `${RULE}:create:attach_network`, target);
+    }
+  }
+
+  private async flavor(ctx: RequestContext, flavorId: string): Promise<FlavorWithSpecs> {
+    try {
+      return await this.flavors.get(ctx, flavorId);
+    } catch (err) {
+      // A bad flavorRef is the request's fault: 400, with the lookup's message.
+      throw err instanceof FlavorNotFound ? new Invalid(err.message) : err;
+    }
+  }
+
+  /** A zone asked for must have an enabled service (not checked with a forced host, as Nova). */
+  private async checkZone(ctx: RequestContext, zone: string | null, forced: boolean) {
+    if (zone === null || forced) {
+      return;
+    }
+    const { rows } = await this.inventory.listServices(ctx);
+    const available = new Set(
+      rows.filter((r) => !r.service.disabled).flatMap((r) => r.zone.split(',')),
+    );
+    if (!available.has(zone)) {
+      throw new Invalid('The requested availability zone is not available');
+    }
+  }
+
+  /** A requested (or forced) host and node must exist: 400 ComputeHostNotFound otherwise. */
+  private async checkHost(
+    ctx: RequestContext,
+    destination: { host: string | null; node: string | null; forced: boolean },
+  ): Promise<void> {
+    const { host, node, forced } = destination;
+    if (forced) {
+      return; // Nova leaves forced hosts to the scheduler.
+    }
+    if (host !== null) {
+      try {
+        await this.inventory.findServiceByHostAndBinary(ctx, host, 'nova-compute');
+      } catch (err) {
+        throw err instanceof NotFound
+          ? new Invalid(`Compute host ${host} could not be found.`)
+          : err;
+      }
+    }
+    if (node !== null) {
+      const { rows } = await this.inventory.searchNodes(ctx, node, { withServers: false });
+      const found = rows.some(
+        (r) => r.node.hypervisor_hostname === node && (host === null || r.node.host === host),
+      );
+      if (!found) {
+        throw new Invalid(`Compute host ${host ?? node} could not be found.`);
+      }
+    }
+  }
+
+  private async image(ctx: RequestContext, imageId: string): Promise<Image> {
+    try {
+      return await this.images.get(ctx, imageId);
+    } catch (err) {
+      if (err instanceof ImageNotFound) {
+        throw new Invalid('Can not find requested image');
+      }
+      throw err instanceof ImageNotAuthorized ? new Invalid(err.message) : err;
+    }
+  }
+
+  private async keypair(userId: string, name: string) {
+    try {
+      return await this.keypairs.get(userId, name);
+    } catch (err) {
+      throw err instanceof KeypairNotFound ? new Invalid('Invalid key_name provided.') : err;
+    }
+  }
+
+  /** The `group` scheduler hint's group (another project's is not found: 400). */
+  private async group(ctx: RequestContext, hint: unknown) {
+    if (typeof hint !== 'string' || hint === '') {
+      return null;
+    }
+    try {
+      return await this.groups.getByUuid(ctx, hint);
+    } catch (err) {
+      throw err instanceof ServerGroupNotFound ? new Invalid(err.message) : err;
+    }
+  }
+
+  /** max_count when it fits the project's (and user's) quota, else as many as fit >= min_count. */
+  private async countThatFits(
+    projectId: string,
+    userId: string,
+    flavor: WireFlavor,
+    request: ServerCreateRequest,
+    userLimits: Limits,
+  ): Promise<number> {
+    if (!this.quota.enforced) {
+      return request.maxCount;
+    }
+    const [projectLimits, projectUsed, userUsed] = await Promise.all([
+      this.quota.projectLimits(projectId),
+      this.quota.projectUsage(projectId),
+      this.quota.projectUsage(projectId, userId),
+    ]);
+    return instancesThatFit(flavor, request.minCount, request.maxCount, [
+      { limits: projectLimits, used: projectUsed },
+      { limits: userLimits, used: userUsed },
+    ]);
+  }
+}
+
+function wireFlavor(f: FlavorWithSpecs): WireFlavor {
+  return {
+    id: f.id,
+    flavorid: f.flavorid,
+    name: f.name,
+    vcpus: f.vcpus,
+    memory_mb: f.memory_mb,
+    root_gb: f.root_gb ?? 0,
+    ephemeral_gb: f.ephemeral_gb ?? 0,
+    swap: f.swap,
+    extra_specs: f.specs,
+  };
+}
+
+function wireImage(image: Image): WireImage {
+  return {
+    id: image.id,
+    name: image.name,
+    min_disk: image.min_disk,
+    min_ram: image.min_ram,
+    properties: image.properties,
+  };
+}
