@@ -8,3 +8,6 @@ export * from './repositories/instance-writer';
 export * from './repositories/server-reader';
 export * from './repositories/host-reports';
 export * from './instance-name';
+export * from './repositories/server-filters';
+export * from './repositories/instance-records.writer';
+export * from './repositories/instance-actions.reader';

@@ -14,7 +14,8 @@ export interface ProjectUsage {
  * down cell cannot let a project exceed its quota (Nova's
  * count_usage_from_placement): instances from instance_mappings not queued for
  * delete, cores and RAM from the resource allocations of the project's
- * consumers, keypairs per user, server groups per project.
+ * consumers plus the flavors of builds not yet claimed, keypairs per user,
+ * server groups per project.
  */
 @Injectable()
 export class UsageCounter {
@@ -48,13 +49,41 @@ export class UsageCounter {
         Number(r.used),
       ]),
     );
+    const pending = await this.unclaimedBuilds(projectId, userId);
     return {
       instances: count(instances),
-      cores: used.get('VCPU') ?? 0,
-      ram: used.get('MEMORY_MB') ?? 0,
+      cores: (used.get('VCPU') ?? 0) + pending.cores,
+      ram: (used.get('MEMORY_MB') ?? 0) + pending.ram,
       key_pairs: userId === undefined ? 0 : await this.keyPairs(userId),
       server_groups: count(groups),
     };
+  }
+
+  /**
+   * Builds accepted but not yet claimed on a host hold no allocations: count
+   * their flavors, so a burst of creates cannot slip past the quota meanwhile.
+   */
+  private async unclaimedBuilds(
+    projectId: string,
+    userId?: string,
+  ): Promise<{ cores: number; ram: number }> {
+    const ds = await this.db.get();
+    const rows = await ds.query<Array<{ instance: string }>>(
+      `SELECT b.instance FROM build_requests b
+        WHERE b.project_id = ?${userId === undefined ? '' : ' AND b.user_id = ?'}
+          AND NOT EXISTS (SELECT 1 FROM allocations a WHERE a.consumer_id = b.instance_uuid)`,
+      userId === undefined ? [projectId] : [projectId, userId],
+    );
+    let cores = 0;
+    let ram = 0;
+    for (const row of rows) {
+      const flavor = (
+        JSON.parse(row.instance) as { flavor?: { vcpus?: number; memory_mb?: number } }
+      ).flavor;
+      cores += flavor?.vcpus ?? 0;
+      ram += flavor?.memory_mb ?? 0;
+    }
+    return { cores, ram };
   }
 
   async keyPairs(userId: string): Promise<number> {

@@ -1,4 +1,4 @@
-import { In, type DataSource, type SelectQueryBuilder } from 'typeorm';
+import { In, type DataSource } from 'typeorm';
 import type { ServerAddress, ServerFlavor, ServerRecord } from '@nova/servers';
 import {
   Instance,
@@ -10,76 +10,16 @@ import {
   Tag,
 } from '../entities';
 import { instanceName } from '../instance-name';
+import {
+  afterMarker,
+  applyFilters,
+  matchesAddresses,
+  sortExpr,
+  type CellListQuery,
+} from './server-filters';
 
-/** A sort key of a server listing, as a column of `instances`. */
-export interface SortKey {
-  readonly key: string;
-  readonly dir: 'asc' | 'desc';
-}
-
-/** One cell's part of a listing: filters already validated by the API. */
-export interface CellListQuery {
-  readonly projectId?: string;
-  readonly userId?: string;
-  readonly name?: string;
-  readonly vmStates?: readonly string[];
-  readonly taskStates?: ReadonlyArray<string | null>;
-  readonly host?: string;
-  readonly node?: string;
-  readonly image?: string;
-  readonly flavorId?: number;
-  readonly keyName?: string;
-  readonly availabilityZone?: string;
-  readonly locked?: boolean;
-  readonly reservationId?: string;
-  readonly uuids?: readonly string[];
-  readonly changesSince?: Date;
-  readonly changesBefore?: Date;
-  readonly deleted?: boolean;
-  readonly tags?: readonly string[];
-  readonly tagsAny?: readonly string[];
-  readonly notTags?: readonly string[];
-  readonly notTagsAny?: readonly string[];
-  readonly sort: readonly SortKey[];
-  readonly limit: number;
-  /** Resume strictly after this server in the sort order. */
-  readonly marker?: ServerRecord;
-}
-
-/** Sortable columns; NULLs sort as these sentinels so SQL and the API's merge agree. */
-export const SORT_COLUMNS: Readonly<Record<string, 'string' | 'date' | 'number'>> = {
-  created_at: 'date',
-  updated_at: 'date',
-  launched_at: 'date',
-  terminated_at: 'date',
-  display_name: 'string',
-  display_description: 'string',
-  uuid: 'string',
-  vm_state: 'string',
-  task_state: 'string',
-  power_state: 'number',
-  host: 'string',
-  node: 'string',
-  hostname: 'string',
-  key_name: 'string',
-  image_ref: 'string',
-  project_id: 'string',
-  user_id: 'string',
-  availability_zone: 'string',
-  reservation_id: 'string',
-  launch_index: 'number',
-  locked: 'number',
-  progress: 'number',
-  memory_mb: 'number',
-  vcpus: 'number',
-  root_gb: 'number',
-  ephemeral_gb: 'number',
-  instance_type_id: 'number',
-  access_ip_v4: 'string',
-  access_ip_v6: 'string',
-  config_drive: 'string',
-};
-const EPOCH = '1970-01-01 00:00:00';
+/** Rows read per round when filtering by address in code. */
+const PAGE = 500;
 
 /** Reads servers (instances with their records) of one cell database. */
 export class ServerReader {
@@ -100,47 +40,32 @@ export class ServerReader {
     return row ? (await this.records([row]))[0] : null;
   }
 
-  /** One cell's page: filtered, sorted as asked then by uuid, cut after `limit`. */
+  /** One cell's page: filtered, sorted by the effective sort keys, cut after `limit`. */
   async list(query: CellListQuery): Promise<ServerRecord[]> {
+    if (query.matchesNothing) {
+      return [];
+    }
     const qb = this.ds.getRepository(Instance).createQueryBuilder('i');
     applyFilters(qb, query);
-    const keys = [...query.sort, { key: 'uuid', dir: query.sort[0]?.dir ?? 'desc' } as SortKey];
-    for (const { key, dir } of keys) {
-      qb.addOrderBy(sortExpr(key), dir === 'asc' ? 'ASC' : 'DESC');
+    for (const { key, dir } of query.sort) {
+      qb.addOrderBy(sortExpr(this.ds, key), dir === 'asc' ? 'ASC' : 'DESC');
     }
     if (query.marker) {
-      this.afterMarker(qb, keys, query.marker);
+      afterMarker(this.ds, qb, query.sort, query.marker);
     }
-    return this.records(await qb.limit(query.limit).getMany());
-  }
-
-  /** Keyset pagination: rows strictly after the marker in the (keys..., uuid) order. */
-  private afterMarker(
-    qb: SelectQueryBuilder<Instance>,
-    keys: readonly SortKey[],
-    marker: ServerRecord,
-  ) {
-    const ors: string[] = [];
-    const params: Record<string, unknown> = {};
-    keys.forEach(({ key, dir }, i) => {
-      const ands = keys.slice(0, i).map((k, j) => `${sortExpr(k.key)} = :m${j}`);
-      ands.push(`${sortExpr(key)} ${dir === 'asc' ? '>' : '<'} :m${i}`);
-      params[`m${i}`] = this.sqlValue(key, markerValue(marker, key));
-      ors.push(`(${ands.join(' AND ')})`);
-    });
-    qb.andWhere(`(${ors.join(' OR ')})`, params);
-  }
-
-  private sqlValue(key: string, value: unknown): unknown {
-    if (SORT_COLUMNS[key] === 'date') {
-      const date =
-        value instanceof Date ? value : typeof value === 'string' ? new Date(value) : null;
-      return date ? date.toISOString().replace('T', ' ').replace('Z', '') : EPOCH;
+    if (query.ip === undefined && query.ip6 === undefined) {
+      return this.records(await qb.limit(query.limit).getMany());
     }
-    if (value === null || value === undefined) {
-      return SORT_COLUMNS[key] === 'number' ? 0 : '';
+    // Address filters match the info cache in code: page through until enough match.
+    const out: ServerRecord[] = [];
+    for (let offset = 0; out.length < query.limit; offset += PAGE) {
+      const rows = await qb.clone().offset(offset).limit(PAGE).getMany();
+      out.push(...(await this.records(rows)).filter((s) => matchesAddresses(s, query)));
+      if (rows.length < PAGE) {
+        break;
+      }
     }
-    return typeof value === 'boolean' ? Number(value) : value;
+    return out.slice(0, query.limit);
   }
 
   /** Instances with their flavor, addresses, metadata, tags, latest fault and lock reason. */
@@ -220,99 +145,11 @@ export class ServerReader {
         security_groups: [],
         instance_name: instanceName(row.id),
         root_device_name: row.root_device_name,
+        auto_disk_config: row.auto_disk_config,
+        instance_type_id: row.instance_type_id,
         cell_uuid: this.cellUuid,
       };
     });
-  }
-}
-
-function sortExpr(key: string): string {
-  const type = SORT_COLUMNS[key];
-  if (!type) {
-    throw new Error(`not a sort column: ${key}`);
-  }
-  const sentinel = type === 'date' ? `'${EPOCH}'` : type === 'number' ? '0' : "''";
-  return key === 'uuid' ? 'i.uuid' : `COALESCE(i.${key}, ${sentinel})`;
-}
-
-function markerValue(marker: ServerRecord, key: string): unknown {
-  const record = marker as unknown as Record<string, unknown>;
-  return record[key];
-}
-
-function applyFilters(qb: SelectQueryBuilder<Instance>, q: CellListQuery): void {
-  qb.where(
-    q.deleted === true
-      ? 'i.deleted != 0'
-      : q.deleted === false || q.deleted === undefined
-        ? 'i.deleted = 0'
-        : '1 = 1',
-  );
-  const eq: Array<[string, unknown]> = [
-    ['project_id', q.projectId],
-    ['user_id', q.userId],
-    ['host', q.host],
-    ['node', q.node],
-    ['image_ref', q.image],
-    ['instance_type_id', q.flavorId],
-    ['key_name', q.keyName],
-    ['availability_zone', q.availabilityZone],
-    ['reservation_id', q.reservationId],
-    ['locked', q.locked],
-  ];
-  for (const [column, value] of eq) {
-    if (value !== undefined) {
-      qb.andWhere(`i.${column} = :${column}`, { [column]: value });
-    }
-  }
-  if (q.name !== undefined) {
-    qb.andWhere('i.display_name REGEXP :name', { name: q.name });
-  }
-  if (q.vmStates) {
-    qb.andWhere(q.vmStates.length ? 'i.vm_state IN (:...vmStates)' : '1 = 0', {
-      vmStates: q.vmStates,
-    });
-  }
-  if (q.taskStates) {
-    const states = q.taskStates.filter((s): s is string => s !== null);
-    const clauses = [
-      ...(states.length ? ['i.task_state IN (:...taskStates)'] : []),
-      ...(q.taskStates.includes(null) ? ['i.task_state IS NULL'] : []),
-    ];
-    qb.andWhere(clauses.length ? `(${clauses.join(' OR ')})` : '1 = 0', { taskStates: states });
-  }
-  if (q.uuids) {
-    qb.andWhere(q.uuids.length ? 'i.uuid IN (:...uuids)' : '1 = 0', { uuids: q.uuids });
-  }
-  if (q.changesSince) {
-    qb.andWhere('i.updated_at >= :since', {
-      since: q.changesSince.toISOString().replace('T', ' ').replace('Z', ''),
-    });
-  }
-  if (q.changesBefore) {
-    qb.andWhere('i.updated_at <= :before', {
-      before: q.changesBefore.toISOString().replace('T', ' ').replace('Z', ''),
-    });
-  }
-  const tagCount = (p: string) =>
-    `(SELECT COUNT(*) FROM tags t WHERE t.resource_id = i.uuid AND t.tag IN (:...${p}))`;
-  if (q.tags?.length) {
-    qb.andWhere(`${tagCount('tagsAll')} = :tagsAllN`, {
-      tagsAll: q.tags,
-      tagsAllN: new Set(q.tags).size,
-    });
-  }
-  if (q.tagsAny?.length) {
-    qb.andWhere(`${tagCount('tagsAny')} > 0`, { tagsAny: q.tagsAny });
-  }
-  if (q.notTags?.length) {
-    qb.andWhere(`${tagCount('notTags')} < :notTagsN`, {
-      notTags: q.notTags,
-      notTagsN: new Set(q.notTags).size,
-    });
-  }
-  if (q.notTagsAny?.length) {
-    qb.andWhere(`${tagCount('notTagsAny')} = 0`, { notTagsAny: q.notTagsAny });
   }
 }
 

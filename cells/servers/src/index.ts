@@ -1,0 +1,5 @@
+export * from './servers.module';
+export * from './servers.adapter';
+export * from './server-listing';
+export * from './server-operations';
+export * from './errors';

@@ -1,0 +1,174 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ApiDatabase } from '@nova/api-db';
+import { CellRouter, cellLabel, type Cell } from '@nova/cell-router';
+import { cellDb, type CellListQuery } from '@nova/cells/db';
+import { Invalid, type RequestContext } from '@nova/common';
+import { NOVA_CONFIG, type NovaConfig } from '@nova/config';
+import {
+  BuildRequests,
+  compareServers,
+  mergeSorted,
+  type ServerListing as Listing,
+  type ServerListQuery,
+  type ServerRecord,
+  type UnknownServer,
+} from '@nova/servers';
+import { buildRequestMatches } from './build-request-filter';
+import { buildRequestRecord } from './build-request-record';
+import { ServerLookup } from './server-lookup';
+
+type Compare = (a: ServerRecord | UnknownServer, b: ServerRecord | UnknownServer) => number;
+
+/** Nova's "marker [x] not found" (400). */
+export class MarkerNotFound extends Invalid {
+  constructor(marker: string) {
+    super(`marker [${marker}] not found`, { marker });
+  }
+}
+
+/** A cell that did not answer a listing when `[api] list_records_by_skipping_down_cells` is false. */
+export class CellDown extends Error {}
+
+/**
+ * GET /servers across cells: every cell is asked at once for its first `limit`
+ * servers after the marker in the requested order, the build requests are
+ * filtered the same way, and the sorted lists are merged (k-way) and cut.
+ * A cell that does not answer within `[cells] cell_list_timeout` is skipped,
+ * or shown as minimal UNKNOWN records (2.69).
+ */
+@Injectable()
+export class ServerListing {
+  constructor(
+    private readonly router: CellRouter,
+    private readonly builds: BuildRequests,
+    private readonly apiDb: ApiDatabase,
+    private readonly lookup: ServerLookup,
+    @Inject(NOVA_CONFIG) private readonly config: NovaConfig,
+  ) {}
+
+  async list(ctx: RequestContext, query: ServerListQuery): Promise<Listing> {
+    if (query.matchesNothing) {
+      return { servers: [], failedCells: [] };
+    }
+    const projectId = query.allTenants ? query.projectId : (ctx.projectId ?? '');
+    const [marker, flavorId, cells] = await Promise.all([
+      query.marker === undefined ? undefined : this.resolveMarker(ctx, query.marker),
+      query.flavor === undefined ? undefined : this.flavorId(query.flavor),
+      this.router.cells(),
+    ]);
+    const { marker: _m, flavor: _f, allTenants: _a, ...filters } = query;
+    const cellQuery: CellListQuery = {
+      ...filters,
+      ...(projectId !== undefined ? { projectId } : {}),
+      ...(flavorId !== undefined ? { flavorId } : {}),
+      ...(marker ? { marker } : {}),
+    };
+    const compare = compareServers(query.sort) as Compare;
+    const [results, pending] = await Promise.all([
+      this.router.scatterGather(
+        ctx,
+        cells,
+        async (cctx) => (await cellDb(cctx)).servers.list(cellQuery),
+        { timeoutMs: this.config.cells.cell_list_timeout * 1000 },
+      ),
+      this.pendingBuilds(query, projectId, marker, compare),
+    ]);
+    const lists: Array<ReadonlyArray<ServerRecord | UnknownServer>> = [pending];
+    const failed: Cell[] = [];
+    for (const cell of cells) {
+      const result = results.get(cell.uuid);
+      if (result?.status === 'ok') {
+        lists.push(result.value);
+      } else {
+        failed.push(cell);
+      }
+    }
+    if (failed.length > 0) {
+      if (query.downCellMinimal) {
+        lists.push(await this.unknownServers(failed, projectId, marker, compare));
+      } else if (!this.config.api.list_records_by_skipping_down_cells) {
+        throw new CellDown(`Cells did not respond: ${failed.map(cellLabel).join(', ')}`);
+      }
+    }
+    return {
+      servers: mergeSorted(lists, compare, query.limit),
+      failedCells: failed.map((c) => c.uuid),
+    };
+  }
+
+  /** The marker's sort values, wherever it lives (deleted ones too: a page may end on one). */
+  private async resolveMarker(ctx: RequestContext, uuid: string): Promise<ServerRecord> {
+    const found = await this.lookup.find(ctx, uuid, { withDeleted: true }).catch(() => null);
+    if (!found || !('flavor' in found) || !('vm_state' in found)) {
+      throw new MarkerNotFound(uuid);
+    }
+    return found;
+  }
+
+  /** The flavor's API-database id; null when no such flavor (nothing matches then). */
+  private async flavorId(flavorid: string): Promise<number | null> {
+    const ds = await this.apiDb.get();
+    const rows = await ds.query<Array<{ id: number }>>(
+      'SELECT id FROM flavors WHERE flavorid = ?',
+      [flavorid],
+    );
+    return rows[0] ? Number(rows[0].id) : null;
+  }
+
+  private async pendingBuilds(
+    query: ServerListQuery,
+    projectId: string | undefined,
+    marker: ServerRecord | undefined,
+    compare: Compare,
+  ): Promise<ServerRecord[]> {
+    if (query.deleted === true) {
+      return [];
+    }
+    const records = (await this.builds.list(projectId))
+      .map(buildRequestRecord)
+      .filter((s) => buildRequestMatches(s, query, projectId))
+      .filter((s) => !marker || compare(s, marker) > 0)
+      .sort(compare);
+    return records.slice(0, query.limit);
+  }
+
+  /** What is known of a silent cell's servers: their mappings (2.69 minimal records). */
+  private async unknownServers(
+    cells: readonly Cell[],
+    projectId: string | undefined,
+    marker: ServerRecord | undefined,
+    compare: Compare,
+  ): Promise<UnknownServer[]> {
+    const ds = await this.apiDb.get();
+    const params: unknown[] = [cells.map((c) => c.id)];
+    let sql = `SELECT instance_uuid, project_id, created_at, cell_id FROM instance_mappings
+                WHERE cell_id IN (?) AND queued_for_delete = 0`;
+    if (projectId !== undefined) {
+      sql += ' AND project_id = ?';
+      params.push(projectId);
+    }
+    const rows = await ds.query<
+      Array<{
+        instance_uuid: string;
+        project_id: string;
+        created_at: string | Date;
+        cell_id: number;
+      }>
+    >(expandIn(sql, cells.length), [...cells.map((c) => c.id), ...params.slice(1)]);
+    const byId = new Map(cells.map((c) => [c.id, c.uuid]));
+    return rows
+      .map((r) => ({
+        uuid: r.instance_uuid,
+        project_id: r.project_id,
+        created_at: new Date(r.created_at),
+        cell_uuid: byId.get(Number(r.cell_id)) ?? '',
+      }))
+      .filter((s) => !marker || compare(s, marker) > 0)
+      .sort((a, b) => compare(a, b));
+  }
+}
+
+/** `IN (?)` with one placeholder per value (both drivers take flat parameters). */
+function expandIn(sql: string, count: number): string {
+  return sql.replace('IN (?)', `IN (${Array.from({ length: count }, () => '?').join(', ')})`);
+}
