@@ -47,5 +47,6 @@ export function buildRequestRecord(fields: BuildInstanceFields): ServerRecord {
     root_device_name: null,
     cell_uuid: null,
     instance_type_id: id,
+    auto_disk_config: fields.auto_disk_config ?? false,
   };
 }

@@ -80,6 +80,8 @@ export interface BuildInstanceFields {
   readonly networks:
     'auto' | 'none' | ReadonlyArray<{ readonly uuid?: string; readonly fixed_ip?: string }>;
   readonly created_at: string;
+  /** OS-DCF:diskConfig AUTO (true) or MANUAL (false). */
+  readonly auto_disk_config?: boolean;
 }
 
 /** A network address handed to the driver and recorded in the info cache. */

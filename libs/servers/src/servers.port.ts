@@ -26,6 +26,7 @@ export interface ServerChanges {
   readonly access_ip_v4?: string | null;
   readonly access_ip_v6?: string | null;
   readonly hostname?: string;
+  readonly auto_disk_config?: boolean;
 }
 
 /** A listing: the merged, cut page, and which cells did not answer. */

@@ -46,6 +46,7 @@ export type InstanceChanges = Partial<
     | 'access_ip_v6'
     | 'hostname'
     | 'availability_zone'
+    | 'auto_disk_config'
   >
 >;
 
@@ -101,6 +102,7 @@ export class InstanceWriter {
         access_ip_v4: fields.access_ip_v4,
         access_ip_v6: fields.access_ip_v6,
         config_drive: fields.config_drive ?? '',
+        auto_disk_config: fields.auto_disk_config ?? false,
         root_device_name: '/dev/vda',
         progress: 0,
         hidden: false,

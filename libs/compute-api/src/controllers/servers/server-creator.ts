@@ -101,7 +101,10 @@ export class ServerCreator {
         now: new Date(),
       },
     );
-    await this.servers.build(ctx, builds);
+    await this.servers.build(
+      ctx,
+      builds.map((b) => ({ ...b, fields: { ...b.fields, auto_disk_config: autoDisk } })),
+    );
     return {
       reservationId,
       uuids: builds.map((b) => b.fields.uuid),

@@ -167,10 +167,7 @@ export class ServersController {
   }
 }
 
-/**
- * PUT's fields as the port names them. OS-DCF:diskConfig is validated but
- * not applied: ServerChanges has no auto_disk_config yet.
- */
+/** PUT's fields as the port names them. */
 function serverChanges(update: ServerUpdateRequest): ServerChanges {
   return {
     ...(update.name !== undefined ? { display_name: update.name } : {}),
@@ -178,5 +175,6 @@ function serverChanges(update: ServerUpdateRequest): ServerChanges {
     ...(update.accessIPv4 !== undefined ? { access_ip_v4: update.accessIPv4 } : {}),
     ...(update.accessIPv6 !== undefined ? { access_ip_v6: update.accessIPv6 } : {}),
     ...(update.hostname !== undefined ? { hostname: update.hostname } : {}),
+    ...(update.diskConfig !== undefined ? { auto_disk_config: update.diskConfig === 'AUTO' } : {}),
   };
 }
