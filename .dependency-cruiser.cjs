@@ -48,6 +48,17 @@ module.exports = {
       from: { path: '^apps/nova-compute/' },
       to: { path: '^(cells/db|libs/api-db|libs/database|libs/cell-router)/' },
     },
+    {
+      name: 'compute-reaches-no-database',
+      severity: 'error',
+      comment:
+        'not even through a library: nothing nova-compute loads, directly or not, is database code or a database driver',
+      from: { path: '^apps/nova-compute/' },
+      to: {
+        path: '^(cells/db|libs/api-db|libs/database|libs/cell-router)/|node_modules/(typeorm|mysql2|better-sqlite3)/',
+        reachable: true,
+      },
+    },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
   ],
   options: {

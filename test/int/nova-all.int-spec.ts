@@ -10,16 +10,34 @@ import { runBin } from '../support/spawn';
 describe('nova-all on the embedded default', () => {
   const stateDir = mkdtempSync(join(tmpdir(), 'nova-all-'));
   const conf = join(packageRoot(), 'config', 'nova.conf');
-  const env: Record<string, string> = { OS_DEFAULT__STATE_PATH: stateDir };
+  const env: Record<string, string> = {
+    OS_DEFAULT__STATE_PATH: stateDir,
+    OS_DEFAULT__HOST: 'aio',
+    OS_FAKE_DRIVER__HOST_COUNT: '2',
+  };
 
   beforeAll(async () => {
     env['OS_DEFAULT__OSAPI_COMPUTE_LISTEN_PORT'] = String(await freePort());
   });
 
-  const api = (path: string) =>
+  const api = (path: string, init: RequestInit & { headers?: Record<string, string> } = {}) =>
     fetch(`http://127.0.0.1:${env['OS_DEFAULT__OSAPI_COMPUTE_LISTEN_PORT']}${path}`, {
-      headers: { 'X-Auth-Token': 'admin:admin' },
+      ...init,
+      headers: { 'X-Auth-Token': 'admin:admin', ...init.headers },
     });
+  const until = async <T>(fn: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> => {
+    const started = Date.now();
+    for (;;) {
+      const value = await fn();
+      if (value !== undefined) {
+        return value;
+      }
+      if (Date.now() - started > timeoutMs) {
+        throw new Error(`not within ${timeoutMs} ms`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
   const manage = (...args: string[]) =>
     runBin('nova-manage', ['--config-file', conf, ...args], env);
 
@@ -37,7 +55,7 @@ describe('nova-all on the embedded default', () => {
       expect(list.stdout).toMatch(
         /\| cell0 \| 00000000-0000-0000-0000-000000000000 \|\s+none:\/\/\/\s+\|/,
       );
-      expect(list.stdout).toMatch(/\| cell1 \| [0-9a-f-]{36} \|\s+inproc:\/\/nova\s+\|/);
+      expect(list.stdout).toMatch(/\| cell1 \| [0-9a-f-]{36} \|\s+inproc:\/\/cell1\s+\|/);
       expect((await manage('api_db', 'version')).stdout.trim()).toBe('2');
       // The compute API is served on 127.0.0.1 with noauth2, with Nova's classic flavors.
       const versions = await api('/');
@@ -52,6 +70,19 @@ describe('nova-all on the embedded default', () => {
         'm1.large',
         'm1.xlarge',
       ]);
+      // Ready means the conductors, the scheduler and the fake hosts run, and the hosts are mapped.
+      const services = (await (await api('/v2.1/os-services')).json()) as {
+        services: Array<{ binary: string; host: string; state: string }>;
+      };
+      expect(services.services.map((s) => `${s.binary} ${s.host} ${s.state}`).sort()).toEqual([
+        'nova-compute aio-1 up',
+        'nova-compute aio-2 up',
+        'nova-conductor aio up',
+        'nova-scheduler aio up',
+      ]);
+      const hosts = await manage('cell_v2', 'list_hosts');
+      expect(hosts.stdout).toMatch(/\|\s+cell1\s+\| [0-9a-f-]{36} \|\s+aio-1\s+\|/);
+      expect(hosts.stdout).toMatch(/\|\s+cell1\s+\| [0-9a-f-]{36} \|\s+aio-2\s+\|/);
     } finally {
       expect(await service.stop()).toBe(0);
     }
@@ -84,6 +115,66 @@ describe('nova-all on the embedded default', () => {
         5000,
       );
       expect(seenAfter).toBeLessThan(1000);
+      // The new cell gets its conductor without a restart.
+      await service.waitFor(
+        (l) => l.msg === 'cell conductor started' && String(l['cell']).includes(uuid),
+        5000,
+      );
+    } finally {
+      expect(await service.stop()).toBe(0);
+    }
+  });
+
+  it('moves a cell on the API-level queue (older state directories) to a queue of its own, and boots a server', async () => {
+    const cells = (await manage('cell_v2', 'list_cells')).stdout;
+    const cell1 = /\| cell1 \| ([0-9a-f-]{36}) \|/.exec(cells)?.[1] as string;
+    const update = await manage(
+      'cell_v2',
+      'update_cell',
+      '--cell_uuid',
+      cell1,
+      '--transport-url',
+      'inproc://nova',
+    );
+    expect(update.code).toBe(0);
+    const service = new ServiceProcess('nova-all', ['--config-file', conf], env);
+    try {
+      await service.waitFor((l) => l.msg === 'nova-all ready');
+      expect((await manage('cell_v2', 'list_cells')).stdout).toMatch(
+        /\| cell1 \| [0-9a-f-]{36} \|\s+inproc:\/\/cell1\s+\|/,
+      );
+      const hypervisors = (await (await api('/v2.1/os-hypervisors')).json()) as {
+        hypervisors: Array<{ hypervisor_hostname: string; state: string }>;
+      };
+      expect(hypervisors.hypervisors.map((h) => `${h.hypervisor_hostname} ${h.state}`)).toEqual([
+        'aio-1 up',
+        'aio-2 up',
+      ]);
+
+      // A server boots to ACTIVE and is deleted, everything in this one process.
+      const v274 = { 'OpenStack-API-Version': 'compute 2.74', 'Content-Type': 'application/json' };
+      const images = (await (await api('/v2.1/images')).json()) as {
+        images: Array<{ id: string }>;
+      };
+      const created = await api('/v2.1/servers', {
+        method: 'POST',
+        headers: v274,
+        body: JSON.stringify({
+          server: { name: 'vm1', flavorRef: '1', imageRef: images.images[0]?.id, networks: 'auto' },
+        }),
+      });
+      expect(created.status).toBe(202);
+      const { id } = ((await created.json()) as { server: { id: string } }).server;
+      const server = await until(async () => {
+        const res = await api(`/v2.1/servers/${id}`, { headers: v274 });
+        const body = (await res.json()) as { server: Record<string, string> };
+        return body.server['status'] === 'ACTIVE' ? body.server : undefined;
+      });
+      expect(['aio-1', 'aio-2']).toContain(server['OS-EXT-SRV-ATTR:host']);
+      expect((await api(`/v2.1/servers/${id}`, { method: 'DELETE' })).status).toBe(204);
+      await until(async () =>
+        (await api(`/v2.1/servers/${id}`)).status === 404 ? true : undefined,
+      );
     } finally {
       expect(await service.stop()).toBe(0);
     }

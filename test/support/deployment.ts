@@ -21,6 +21,7 @@ export interface DeploymentOptions {
   redis?: boolean;
   /** Create a RabbitMQ vhost per cell (MariaDB backend). */
   vhosts?: boolean;
+  /** Config added to the defaults, section by section, option by option. */
   extra?: Sections;
 }
 
@@ -126,8 +127,11 @@ export class TestDeployment {
         ? redisCache(this.id)
         : { enabled: 'false', backend: 'dogpile.cache.memory' },
       cells: { refresh_interval: '0.2', connect_timeout: '2' },
-      ...this.options.extra,
     };
+    // `extra` adds to (and overrides) the sections option by option.
+    for (const [section, values] of Object.entries(this.options.extra ?? {})) {
+      this.sections[section] = { ...this.sections[section], ...values };
+    }
     await manageOk(this.sections, 'api_db', 'sync');
     this.cellUrls.set('cell0', { db: cell0, mq: 'none:///' });
     await manageOk(this.sections, 'cell_v2', 'map_cell0', '--database_connection', cell0);

@@ -1,5 +1,6 @@
 #!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=1
 import { HostsModule } from '@nova/cells/hosts';
+import { ServersModule } from '@nova/cells/servers';
 import { createApiApp } from '@nova/compute-api';
 import { getLogger } from '@nova/logging';
 import { runService } from '@nova/process';
@@ -7,7 +8,7 @@ import { runService } from '@nova/process';
 void runService({
   name: 'nova-api',
   async start(config) {
-    const app = await createApiApp(config, { imports: [HostsModule] });
+    const app = await createApiApp(config, { imports: [HostsModule, ServersModule] });
     const { osapi_compute_listen: host, osapi_compute_listen_port: port } = config.DEFAULT;
     await app.listen(port, host);
     getLogger('nova-api').info({ host, port }, `nova-api listening on http://${host}:${port}`);

@@ -1,5 +1,58 @@
 #!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=1
-import { CELL_SCHEMA } from '@nova/cells/db';
-import { routerService, runService } from '@nova/process';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { CacheModule } from '@nova/cache';
+import { CellConductorRunner, ConductorModule, SuperConductorRunner } from '@nova/cells/conductor';
+import { cellLabel } from '@nova/cell-router';
+import { ConfigModule, type NovaConfig } from '@nova/config';
+import { getLogger } from '@nova/logging';
+import { nestOptions, runService } from '@nova/process';
 
-void runService(routerService('nova-conductor', CELL_SCHEMA));
+@Module({})
+class ConductorAppModule {
+  static forConfig(config: NovaConfig): DynamicModule {
+    return {
+      module: ConductorAppModule,
+      imports: [ConfigModule.forRoot(config), CacheModule, ConductorModule],
+    };
+  }
+}
+
+/**
+ * `nova-conductor --super`: the super conductor on the API-level queue
+ * (`[DEFAULT] transport_url`), scheduling and building. `nova-conductor`: the
+ * conductor of the cell whose database is `[database] connection`, on that
+ * cell's queue (its cell mapping's transport URL).
+ */
+void runService({
+  name: 'nova-conductor',
+  async start(config, argv) {
+    const unknown = argv.filter((a) => a !== '--super');
+    if (unknown.length > 0) {
+      throw new Error(
+        `unrecognized arguments: ${unknown.join(' ')} (usage: nova-conductor [--config-file PATH]... [--super])`,
+      );
+    }
+    const app = await NestFactory.createApplicationContext(
+      ConductorAppModule.forConfig(config),
+      nestOptions,
+    );
+    const log = getLogger('nova-conductor');
+    try {
+      if (argv.includes('--super')) {
+        await app.get(SuperConductorRunner).start();
+        log.info({ role: 'super', host: config.DEFAULT.host }, 'nova-conductor ready');
+      } else {
+        const cell = await app.get(CellConductorRunner).startLocal();
+        log.info(
+          { role: 'cell', cell: cellLabel(cell), host: config.DEFAULT.host },
+          'nova-conductor ready',
+        );
+      }
+    } catch (err) {
+      await app.close().catch(() => undefined);
+      throw err;
+    }
+    return app;
+  },
+});

@@ -1,1 +1,2 @@
+export * from './compute-hosts';
 export * from './compute-manager';

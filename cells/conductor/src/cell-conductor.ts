@@ -96,17 +96,24 @@ export class CellConductor {
     };
   }
 
-  /** Find this conductor's cell (by its [database] connection) and serve the cell queue. */
-  async start(mq: RpcTransport | null): Promise<void> {
+  /** The cell whose database is this node's `[database] connection` (a cell conductor's own cell). */
+  async localCell(): Promise<Cell> {
     const local = this.config.database.connection;
-    const cells = await this.router.cells();
-    const cell = cells.find((c) => c.databaseConnection === local);
+    const cell = (await this.router.cells()).find((c) => c.databaseConnection === local);
     if (!cell) {
       throw new Error(
         '[database] connection is not the database of any mapped cell (nova-manage cell_v2 create_cell)',
       );
     }
-    this.cell = cell;
+    return cell;
+  }
+
+  /**
+   * Serve `cell` (default: the local cell, by its [database] connection) on its
+   * queue, and reap builds stranded on dead hosts every report_interval.
+   */
+  async start(mq: RpcTransport | null, cell?: Cell): Promise<void> {
+    this.cell = cell ?? (await this.localCell());
     if (mq) {
       this.consumer = await mq.serve(
         { topic: CONDUCTOR_TOPIC, server: this.config.DEFAULT.host },
@@ -125,7 +132,7 @@ export class CellConductor {
       interval,
     );
     this.reaper.unref();
-    log.info({ cell: cell.name ?? cell.uuid }, 'cell conductor serving');
+    log.debug({ cell: this.cell.name ?? this.cell.uuid }, 'cell conductor serving');
   }
 
   async stop(): Promise<void> {

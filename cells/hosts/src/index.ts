@@ -1,4 +1,5 @@
 export * from './host-inventory';
 export * from './hosts.module';
 export * from './node-rows';
+export * from './service-heartbeat';
 export * from './service-state';

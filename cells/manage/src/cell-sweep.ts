@@ -9,12 +9,15 @@ export type SweepResult<T> = { readonly cell: Cell } & (
  * Visit cells one at a time for an admin command: target the cell, run `fn`,
  * record success or failure per cell (one dead cell does not stop the sweep), and
  * release the cell's connections before the next, so sweeping hundreds of cells
- * holds at most one cell's pool at a time.
+ * holds at most one cell's pool at a time. A long-running service passes
+ * `releaseConnections: false`: its pools are shared with concurrent work and
+ * close when idle.
  */
 export async function sweepCells<T>(
   router: CellRouter,
   cells: readonly Cell[],
   fn: (ctx: CellContext, cell: Cell) => Promise<T>,
+  { releaseConnections = true }: { releaseConnections?: boolean } = {},
 ): Promise<Array<SweepResult<T>>> {
   const results: Array<SweepResult<T>> = [];
   for (const cell of cells) {
@@ -27,7 +30,9 @@ export async function sweepCells<T>(
     } catch (error) {
       results.push({ cell, ok: false, error });
     } finally {
-      await router.pool.release(cell.uuid);
+      if (releaseConnections) {
+        await router.pool.release(cell.uuid);
+      }
     }
   }
   return results;

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CellMappingRepository } from '@nova/api-db';
+import { CellMappingRepository, type CellMapping } from '@nova/api-db';
 import { FlavorRepository, FlavorService } from '@nova/flavors';
 import { CellRouter, isCell0 } from '@nova/cell-router';
-import { describeError, Invalid } from '@nova/common';
+import { describeError, Invalid, urlScheme } from '@nova/common';
 import { NOVA_CONFIG, type NovaConfig } from '@nova/config';
 import { deriveCell0Url, parseSqlUrl } from '@nova/database';
 import { getLogger } from '@nova/logging';
@@ -10,6 +10,13 @@ import { CellMappingService } from './cell-mapping.service';
 import { SchemaSyncService } from './schema-sync.service';
 
 const log = getLogger('bootstrap');
+
+/**
+ * The queue of the cell nova-all creates: in-process, and not the API level's
+ * (`[DEFAULT] transport_url`), because the super conductor and the cell
+ * conductor both serve the topic `conductor`.
+ */
+export const CELL1_TRANSPORT_URL = 'inproc://cell1';
 
 /** id, name, RAM (MiB), disk (GiB), vCPUs: Nova's historical m1.* set. */
 const CLASSIC_FLAVORS: ReadonlyArray<[string, string, number, number, number]> = [
@@ -55,7 +62,7 @@ export class EmbeddedBootstrapService {
     if (regular.length === 0) {
       const created = await this.cellMappings.create({
         name: 'cell1',
-        transportUrl: this.config.DEFAULT.transport_url ?? 'inproc://nova',
+        transportUrl: CELL1_TRANSPORT_URL,
         databaseConnection: local,
         disabled: false,
       });
@@ -64,6 +71,7 @@ export class EmbeddedBootstrapService {
       }
       log.info({ uuid: created.cell.uuid }, 'created cell1');
     }
+    await this.separateCellQueues(regular);
     const sync = await this.schema.syncCells({ localCell: false });
     const failedCell = sync.results.find((r) => !r.ok);
     const error = sync.cell0Error ?? (failedCell && !failedCell.ok ? failedCell.error : undefined);
@@ -72,6 +80,42 @@ export class EmbeddedBootstrapService {
     }
     await this.router.registry.refresh();
     await this.seedFlavors();
+  }
+
+  /**
+   * A cell sharing the API level's in-process queue (cell1 of state directories
+   * made before cells had their own) moves to `inproc://<cell name>`: its
+   * conductor and the super conductor both serve the topic `conductor`, so they
+   * need different brokers.
+   */
+  private async separateCellQueues(cells: readonly CellMapping[]): Promise<void> {
+    const api = this.config.DEFAULT.transport_url ?? 'inproc://nova';
+    if (urlScheme(api) !== 'inproc') {
+      return;
+    }
+    for (const cell of cells) {
+      if (cell.transport_url !== api) {
+        continue;
+      }
+      const named = cell.name ? `inproc://${cell.name}` : api;
+      const transportUrl = named !== api ? named : `inproc://cell-${cell.uuid}`;
+      const updated = await this.cellMappings.update(cell.uuid, {
+        transportUrl,
+        enable: false,
+        disable: false,
+      });
+      if (updated.kind === 'updated') {
+        log.info(
+          { uuid: cell.uuid, from: api, to: transportUrl },
+          'moved the cell off the API-level queue',
+        );
+      } else {
+        log.warn(
+          { uuid: cell.uuid, outcome: updated.kind },
+          'could not move the cell off the API-level queue',
+        );
+      }
+    }
   }
 
   /** A fresh install gets Nova's classic flavors, so a first server can be booted at once. */

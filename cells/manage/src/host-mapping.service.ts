@@ -19,6 +19,8 @@ export interface DiscoveryOptions {
   cellUuid?: string;
   byService: boolean;
   onEvent?: (event: DiscoveryEvent) => void;
+  /** Close each cell's connections after its scan (the CLI); a service keeps its shared pools. */
+  releaseConnections?: boolean;
 }
 
 export interface HostRow {
@@ -59,33 +61,40 @@ export class HostMappingService {
       }
       return !isCell0(cell);
     });
-    return sweepCells(this.router, targets, async (ctx, cell) => {
-      emit({ type: 'cell-start', cell });
-      const db = await cellDb(ctx);
-      let mapped = 0;
-      if (options.byService) {
-        for (const service of await db.services.listByBinary('nova-compute')) {
-          if (service.host && !(await this.hosts.findByHost(service.host))) {
-            emit({ type: 'mapping-service', host: service.host });
-            await this.hosts.create(service.host, cell.id);
-            mapped++;
+    return sweepCells(
+      this.router,
+      targets,
+      async (ctx, cell) => {
+        emit({ type: 'cell-start', cell });
+        const db = await cellDb(ctx);
+        let mapped = 0;
+        if (options.byService) {
+          for (const service of await db.services.listByBinary('nova-compute')) {
+            if (service.host && !(await this.hosts.findByHost(service.host))) {
+              emit({ type: 'mapping-service', host: service.host });
+              await this.hosts.create(service.host, cell.id);
+              mapped++;
+            }
           }
-        }
-      } else {
-        for (const node of await db.computeNodes.listUnmapped()) {
-          const host = node.host ?? '';
-          emit({ type: 'checking', host, nodeUuid: node.uuid ?? '' });
-          if (!(await this.hosts.findByHost(host))) {
-            emit({ type: 'mapping-node', host, nodeUuid: node.uuid ?? '' });
-            await this.hosts.create(host, cell.id);
+        } else {
+          for (const node of await db.computeNodes.listUnmapped()) {
+            const host = node.host ?? '';
+            emit({ type: 'checking', host, nodeUuid: node.uuid ?? '' });
+            if (!(await this.hosts.findByHost(host))) {
+              emit({ type: 'mapping-node', host, nodeUuid: node.uuid ?? '' });
+              await this.hosts.create(host, cell.id);
+              mapped++;
+            }
+            // As Nova: the node is marked mapped even when its host already was (by
+            // --by-service, or another node of the host), so it is not scanned again.
             await db.computeNodes.setMapped([node.id], 1);
-            mapped++;
           }
         }
-      }
-      emit({ type: 'cell-done', cell, mapped });
-      return mapped;
-    });
+        emit({ type: 'cell-done', cell, mapped });
+        return mapped;
+      },
+      { releaseConnections: options.releaseConnections ?? true },
+    );
   }
 
   /** Host mappings (of one cell, or all), sorted by host name; null when the cell is unknown. */

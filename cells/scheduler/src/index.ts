@@ -1,2 +1,4 @@
 export * from './host-states';
 export * from './scheduler-service';
+export * from './scheduler.module';
+export * from './scheduler.runner';

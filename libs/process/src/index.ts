@@ -1,2 +1,1 @@
 export * from './run-service';
-export * from './router-service';

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { DynamicModule, INestApplicationContext } from '@nestjs/common';
+import type { DynamicModule } from '@nestjs/common';
 import { describeError } from '@nova/common';
 import {
   ConfigError,
@@ -10,11 +10,19 @@ import {
 } from '@nova/config';
 import { configureLogging, getLogger, NestLogger } from '@nova/logging';
 
+/** What a started service hands back: closed on SIGINT/SIGTERM (a Nest application, or less). */
+export interface RunningService {
+  close(): Promise<void>;
+}
+
 export interface ServiceDefinition {
   /** Binary name, for logs and messages. */
   readonly name: string;
-  /** Build and start the process; returns what must be closed on SIGTERM. */
-  start(config: NovaConfig, argv: readonly string[]): Promise<INestApplicationContext>;
+  /**
+   * Build and start the process; returns what must be closed on SIGTERM. `argv`
+   * is the command line without its `--config-file` options.
+   */
+  start(config: NovaConfig, argv: readonly string[]): Promise<RunningService>;
 }
 
 /**
@@ -40,7 +48,7 @@ export async function runService(
   }
   configureLogging({ level: config.DEFAULT.debug ? 'debug' : 'info' });
   const log = getLogger(service.name);
-  let app: INestApplicationContext;
+  let app: RunningService;
   try {
     app = await service.start(config, rest);
   } catch (err) {

@@ -114,6 +114,10 @@ export class AmqpTransport implements RpcTransport {
   }
 
   async call(target: RpcTarget, message: RpcEnvelope, timeoutMs: number): Promise<unknown> {
+    // As for casts: a call made before its server first started waits in the queue
+    // (until it expires with the call's timeout) instead of being dropped, so
+    // services can start in any order.
+    await this.ensureQueue(routingKey(target));
     const correlationId = randomUUID();
     const reply = new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {

@@ -16,3 +16,18 @@ export function createTransport(url: string): RpcTransport {
       return new NullTransport();
   }
 }
+
+/**
+ * A connected transport for a URL (a service's queue): created, connected within
+ * `timeoutMs`, and closed again if the connection fails.
+ */
+export async function openTransport(url: string, timeoutMs: number): Promise<RpcTransport> {
+  const transport = createTransport(url);
+  try {
+    await transport.connect(timeoutMs);
+  } catch (err) {
+    await transport.close().catch(() => undefined);
+    throw err;
+  }
+  return transport;
+}

@@ -11,4 +11,15 @@ export class SchedulerOptions {
   @IsInt()
   @Min(1)
   max_attempts: number = 3;
+
+  @IntOpt(
+    'Periodic task interval. How often (in seconds) the scheduler discovers new hosts that ' +
+      'have been added to cells, as `nova-manage cell_v2 discover_hosts` does: every unmapped ' +
+      'compute node of every cell is mapped to its cell. If negative (the default), no ' +
+      'automatic discovery occurs. 0 uses the default interval (60 seconds). nova-all runs ' +
+      'discovery every 5 seconds when this is negative.',
+  )
+  @IsInt()
+  @Min(-1)
+  discover_hosts_in_cells_interval: number = -1;
 }
