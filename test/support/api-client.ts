@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { HostsModule } from '@nova/cells/hosts';
+import { ServersModule } from '@nova/cells/servers';
 import { createApiApp } from '@nova/compute-api';
 import { testConfig, type Sections } from './config';
 
@@ -42,7 +43,7 @@ export class ApiClient {
       await createApiApp(
         testConfig({ ...sections, api: { auth_strategy: 'noauth2', ...sections['api'] } }),
         {
-          imports: [HostsModule],
+          imports: [HostsModule, ServersModule],
         },
       ),
     );

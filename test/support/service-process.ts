@@ -57,6 +57,14 @@ export class ServiceProcess {
     );
   }
 
+  /** SIGKILL: the process dies mid-work, as in a host crash. */
+  async kill(): Promise<number | null> {
+    if (this.child.exitCode === null) {
+      this.child.kill('SIGKILL');
+    }
+    return this.exited;
+  }
+
   async stop(): Promise<number | null> {
     if (this.child.exitCode === null) {
       this.child.kill('SIGTERM');

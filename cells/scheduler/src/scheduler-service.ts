@@ -62,7 +62,11 @@ export class SchedulerService {
       selections = selectDestinations(request, hosts, schedulerConfigFrom(this.config));
     } catch (err) {
       if (err instanceof NoHostPassed) {
-        throw new NoValidHost(`No valid host was found. ${err.message}`);
+        log.info(
+          { instances: spec.instance_uuids, filterCounts: err.filterCounts },
+          'no host passed the filters',
+        );
+        throw new NoValidHost(err.message);
       }
       throw err;
     }
