@@ -251,6 +251,7 @@ export class CellConductor {
     await (await this.db()).writer.softDelete(uuid);
     await this.placement.release(uuid);
     await this.builds.releaseAddresses(uuid);
+    await this.builds.deleteSpec(uuid);
     await this.mappings.setQueuedForDelete(uuid, true);
   }
 
