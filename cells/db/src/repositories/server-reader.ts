@@ -1,15 +1,14 @@
-import { In, type DataSource } from 'typeorm';
+import type { DataSource, SelectQueryBuilder } from 'typeorm';
 import type { ServerAddress, ServerFlavor, ServerRecord } from '@nova/servers';
-import {
-  Instance,
-  InstanceExtra,
-  InstanceFault,
-  InstanceInfoCache,
-  InstanceMetadata,
-  InstanceSystemMetadata,
-  Tag,
-} from '../entities';
+import { Instance } from '../entities';
 import { instanceName } from '../instance-name';
+import {
+  INSTANCE_COLUMNS,
+  instanceRecords,
+  instanceRow,
+  sqlDate,
+  type InstanceRow,
+} from './instance-rows';
 import {
   afterMarker,
   applyFilters,
@@ -17,6 +16,22 @@ import {
   sortExpr,
   type CellListQuery,
 } from './server-filters';
+
+/** What one instance's records say, gathered from the union of record tables. */
+interface Grouped {
+  flavor: string | null;
+  network: string | null;
+  metadata: Record<string, string>;
+  lockedReason: string | null;
+  tags: string[];
+  fault: {
+    id: number;
+    code: number;
+    message: string;
+    details: string | null;
+    created: Date;
+  } | null;
+}
 
 /** Rows read per round when filtering by address in code. */
 const PAGE = 500;
@@ -29,15 +44,13 @@ export class ServerReader {
   ) {}
 
   async get(uuid: string, withDeleted = false): Promise<ServerRecord | null> {
-    const qb = this.ds
-      .getRepository(Instance)
-      .createQueryBuilder('i')
-      .where('i.uuid = :uuid', { uuid });
-    if (!withDeleted) {
-      qb.andWhere('i.deleted = 0');
-    }
-    const row = await qb.orderBy('i.deleted', 'ASC').getOne();
-    return row ? (await this.records([row]))[0] : null;
+    const rows = await this.ds.query<Array<Record<string, unknown>>>(
+      `SELECT ${INSTANCE_COLUMNS.join(', ')} FROM instances WHERE uuid = ?${
+        withDeleted ? '' : ' AND deleted = 0'
+      } ORDER BY deleted ASC LIMIT 1`,
+      [uuid],
+    );
+    return rows[0] ? ((await this.records([instanceRow(rows[0])]))[0] ?? null) : null;
   }
 
   /** One cell's page: filtered, sorted by the effective sort keys, cut after `limit`. */
@@ -45,7 +58,10 @@ export class ServerReader {
     if (query.matchesNothing) {
       return [];
     }
-    const qb = this.ds.getRepository(Instance).createQueryBuilder('i');
+    const qb = this.ds
+      .getRepository(Instance)
+      .createQueryBuilder('i')
+      .select(INSTANCE_COLUMNS.map((c) => `i.${c}`));
     applyFilters(qb, query);
     for (const { key, dir } of query.sort) {
       qb.addOrderBy(sortExpr(this.ds, key), dir === 'asc' ? 'ASC' : 'DESC');
@@ -54,12 +70,12 @@ export class ServerReader {
       afterMarker(this.ds, qb, query.sort, query.marker);
     }
     if (query.ip === undefined && query.ip6 === undefined) {
-      return this.records(await qb.limit(query.limit).getMany());
+      return this.records(await this.rows(qb.limit(query.limit)));
     }
     // Address filters match the info cache in code: page through until enough match.
     const out: ServerRecord[] = [];
     for (let offset = 0; out.length < query.limit; offset += PAGE) {
-      const rows = await qb.clone().offset(offset).limit(PAGE).getMany();
+      const rows = await this.rows(qb.clone().offset(offset).limit(PAGE));
       out.push(...(await this.records(rows)).filter((s) => matchesAddresses(s, query)));
       if (rows.length < PAGE) {
         break;
@@ -68,35 +84,72 @@ export class ServerReader {
     return out.slice(0, query.limit);
   }
 
+  /** The query's rows as typed instance rows (raw: entity hydration costs more than the query). */
+  private async rows(qb: SelectQueryBuilder<Instance>): Promise<InstanceRow[]> {
+    const [sql, params] = qb.getQueryAndParameters();
+    const raw = await this.ds.query<Array<Record<string, unknown>>>(sql, params);
+    return raw.map((r) => instanceRow(r, 'i_'));
+  }
+
   /** Instances with their flavor, addresses, metadata, tags, latest fault and lock reason. */
-  async records(rows: readonly Instance[]): Promise<ServerRecord[]> {
+  async records(rows: readonly InstanceRow[]): Promise<ServerRecord[]> {
     if (rows.length === 0) {
       return [];
     }
-    const uuids = rows.map((r) => r.uuid);
-    const where = { instance_uuid: In(uuids) };
-    const [extras, caches, metadata, sysmeta, tags, faults] = await Promise.all([
-      this.ds.getRepository(InstanceExtra).find({ where, select: ['instance_uuid', 'flavor'] }),
-      this.ds
-        .getRepository(InstanceInfoCache)
-        .find({ where, select: ['instance_uuid', 'network_info'] }),
-      this.ds.getRepository(InstanceMetadata).find({ where: { ...where, deleted: 0 } }),
-      this.ds
-        .getRepository(InstanceSystemMetadata)
-        .find({ where: { ...where, deleted: 0, key: 'locked_reason' } }),
-      this.ds.getRepository(Tag).find({ where: { resource_id: In(uuids) } }),
-      this.ds.getRepository(InstanceFault).find({ where, order: { id: 'DESC' } }),
-    ]);
-    const by = <T extends { instance_uuid: string }>(list: T[]) =>
-      groupBy(list, (x) => x.instance_uuid);
-    const extraOf = by(extras);
-    const cacheOf = by(caches);
-    const metaOf = by(metadata);
-    const lockOf = by(sysmeta);
-    const tagsOf = groupBy(tags, (t) => t.resource_id);
-    const faultOf = by(faults);
+    const records = await instanceRecords(
+      this.ds,
+      rows.map((r) => r.uuid),
+    );
+    const of = new Map<string, Grouped>();
+    const group = (uuid: string): Grouped => {
+      let g = of.get(uuid);
+      if (!g) {
+        g = {
+          flavor: null,
+          network: null,
+          metadata: {},
+          lockedReason: null,
+          tags: [],
+          fault: null,
+        };
+        of.set(uuid, g);
+      }
+      return g;
+    };
+    for (const r of records) {
+      const g = group(r.u);
+      switch (r.k) {
+        case 'x':
+          g.flavor = r.a;
+          break;
+        case 'n':
+          g.network = r.a;
+          break;
+        case 'm':
+          g.metadata[r.a ?? ''] = r.b ?? '';
+          break;
+        case 'l':
+          g.lockedReason = r.a;
+          break;
+        case 't':
+          g.tags.push(r.a ?? '');
+          break;
+        case 'f':
+          if (!g.fault || Number(r.o) > g.fault.id) {
+            g.fault = {
+              id: Number(r.o),
+              code: Number(r.n),
+              message: r.a ?? '',
+              details: r.b,
+              created: sqlDate(r.t) ?? new Date(0),
+            };
+          }
+          break;
+      }
+    }
     return rows.map((row) => {
-      const fault = faultOf.get(row.uuid)?.[0];
+      const g = group(row.uuid);
+      const fault = g.fault;
       return {
         uuid: row.uuid,
         display_name: row.display_name,
@@ -104,7 +157,7 @@ export class ServerReader {
         user_id: row.user_id ?? '',
         project_id: row.project_id ?? '',
         image_ref: row.image_ref,
-        flavor: parseFlavor(extraOf.get(row.uuid)?.[0]?.flavor ?? null, row),
+        flavor: parseFlavor(g.flavor, row),
         key_name: row.key_name,
         key_data: row.key_data,
         user_data: row.user_data,
@@ -120,7 +173,7 @@ export class ServerReader {
         config_drive: row.config_drive,
         locked: Boolean(row.locked),
         locked_by: row.locked_by,
-        locked_reason: lockOf.get(row.uuid)?.[0]?.value ?? null,
+        locked_reason: g.lockedReason,
         launch_index: row.launch_index,
         reservation_id: row.reservation_id,
         progress: row.progress,
@@ -129,17 +182,15 @@ export class ServerReader {
         created_at: row.created_at ?? new Date(0),
         updated_at: row.updated_at,
         deleted: row.deleted !== 0,
-        metadata: Object.fromEntries(
-          (metaOf.get(row.uuid) ?? []).map((m) => [m.key, m.value ?? '']),
-        ),
-        tags: (tagsOf.get(row.uuid) ?? []).map((t) => t.tag).sort(),
-        addresses: parseAddresses(cacheOf.get(row.uuid)?.[0]?.network_info ?? null),
+        metadata: g.metadata,
+        tags: g.tags.sort(),
+        addresses: parseAddresses(g.network),
         fault: fault
           ? {
               code: fault.code,
-              message: fault.message ?? '',
+              message: fault.message,
               details: fault.details,
-              created: fault.created_at ?? new Date(0),
+              created: fault.created,
             }
           : null,
         security_groups: [],
@@ -153,7 +204,7 @@ export class ServerReader {
   }
 }
 
-function parseFlavor(json: string | null, row: Instance): ServerFlavor {
+function parseFlavor(json: string | null, row: InstanceRow): ServerFlavor {
   const parsed = json
     ? (JSON.parse(json) as { cur?: Partial<ServerFlavor> & { flavorid?: string } }).cur
     : undefined;
@@ -183,18 +234,4 @@ function parseAddresses(json: string | null): Record<string, ServerAddress[]> {
     });
   }
   return out;
-}
-
-function groupBy<T>(list: readonly T[], key: (x: T) => string): Map<string, T[]> {
-  const map = new Map<string, T[]>();
-  for (const item of list) {
-    const k = key(item);
-    const group = map.get(k);
-    if (group) {
-      group.push(item);
-    } else {
-      map.set(k, [item]);
-    }
-  }
-  return map;
 }
