@@ -6,6 +6,9 @@ import { NOVA_CONFIG, type NovaConfig } from '@nova/config';
 import { isDuplicateKeyError, sqlTimestamp } from '@nova/database';
 import { Invalid } from '@nova/common';
 
+/** Rows per multi-row insert (well under any placeholder limit). */
+const CHUNK = 100;
+
 /** One instance of a POST /servers, before any cell has it. */
 export interface PendingBuild {
   readonly fields: BuildInstanceFields;
@@ -29,30 +32,36 @@ export class BuildRequests {
     const ds = await this.db.get();
     await ds.transaction(async (tx) => {
       const now = sqlTimestamp(ds);
-      for (const { fields, spec } of builds) {
+      // Multi-row inserts: one POST with max_count=100 is three statements per chunk, not 300.
+      for (let i = 0; i < builds.length; i += CHUNK) {
+        const chunk = builds.slice(i, i + CHUNK);
+        const rows = (n: number) =>
+          chunk.map(() => `(${Array(n).fill('?').join(', ')})`).join(', ');
         await tx.query(
-          'INSERT INTO build_requests (project_id, user_id, instance_uuid, instance, tags, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-          [
+          `INSERT INTO build_requests (project_id, user_id, instance_uuid, instance, tags, created_at) VALUES ${rows(6)}`,
+          chunk.flatMap(({ fields }) => [
             fields.project_id,
             fields.user_id,
             fields.uuid,
             JSON.stringify(fields),
             JSON.stringify(fields.tags),
             now,
-          ],
+          ]),
         );
         await tx.query(
-          'INSERT INTO request_specs (instance_uuid, spec, created_at) VALUES (?, ?, ?)',
-          [fields.uuid, JSON.stringify(spec), now],
+          `INSERT INTO request_specs (instance_uuid, spec, created_at) VALUES ${rows(3)}`,
+          chunk.flatMap(({ fields, spec }) => [fields.uuid, JSON.stringify(spec), now]),
         );
-        await tx.getRepository(InstanceMapping).insert({
-          instance_uuid: fields.uuid,
-          cell_id: null,
-          project_id: fields.project_id,
-          user_id: fields.user_id,
-          queued_for_delete: false,
-          created_at: new Date(),
-        });
+        await tx.getRepository(InstanceMapping).insert(
+          chunk.map(({ fields }) => ({
+            instance_uuid: fields.uuid,
+            cell_id: null,
+            project_id: fields.project_id,
+            user_id: fields.user_id,
+            queued_for_delete: false,
+            created_at: new Date(),
+          })),
+        );
       }
     });
   }

@@ -61,25 +61,59 @@ export class ServerCreator {
     checkCreateRequest(request);
     const destination = requestedDestination(request);
 
-    const flavorRow = await this.flavor(ctx, request.flavorId);
+    // The lookups are independent: run them at once, then fail in Nova's order.
+    const lookups = await Promise.allSettled([
+      this.flavor(ctx, request.flavorId),
+      this.image(ctx, request.imageId),
+      request.keyName === null ? Promise.resolve(null) : this.keypair(userId, request.keyName),
+      this.quota.userLimits(projectId, userId),
+      this.group(ctx, request.schedulerHints['group']),
+    ] as const);
+    const flavorRow = settled(lookups[0]);
+    const [, image, keypair, limits, group] = lookups;
     await this.checkZone(ctx, request.availabilityZone, destination.forced);
     await this.checkHost(ctx, destination);
-    const image = await this.image(ctx, request.imageId);
-    const autoDisk = autoDiskConfig(request.diskConfig, image);
+    const autoDisk = autoDiskConfig(request.diskConfig, settled(image));
     if (flavorRow.disabled) {
       // Nova names the flavor by its internal id here.
       throw new Invalid(`Flavor ${flavorRow.id} could not be found.`);
     }
-    const keypair = request.keyName === null ? null : await this.keypair(userId, request.keyName);
+    settled(keypair);
     const flavor = wireFlavor(flavorRow);
-    const { zeroDisk } = checkImageForFlavor(image, flavor);
+    const { zeroDisk } = checkImageForFlavor(settled(image), flavor);
     if (zeroDisk && !this.policy.allows(ctx, `${RULE}:create:zero_disk_flavor`)) {
       throw new ZeroDiskFlavorForbidden();
     }
-    const limits = await this.quota.userLimits(projectId, userId);
-    checkMetadataQuota(Object.keys(request.metadata).length, limits.metadata_items);
-    checkPersonalityQuota(request.personality, limits);
-    const group = await this.group(ctx, request.schedulerHints['group']);
+    checkMetadataQuota(Object.keys(request.metadata).length, settled(limits).metadata_items);
+    checkPersonalityQuota(request.personality, settled(limits));
+    settled(group);
+    return this.finish(ctx, request, {
+      projectId,
+      userId,
+      flavor,
+      image: settled(image),
+      keypair: settled(keypair),
+      limits: settled(limits),
+      group: settled(group),
+      autoDisk,
+    });
+  }
+
+  private async finish(
+    ctx: RequestContext,
+    request: ServerCreateRequest,
+    found: {
+      projectId: string;
+      userId: string;
+      flavor: WireFlavor;
+      image: Image;
+      keypair: Awaited<ReturnType<ServerCreator['keypair']>> | null;
+      limits: Limits;
+      group: Awaited<ReturnType<ServerCreator['group']>>;
+      autoDisk: boolean;
+    },
+  ): Promise<CreatedServers> {
+    const { projectId, userId, flavor, image, keypair, limits, group, autoDisk } = found;
     const count = await this.countThatFits(projectId, userId, flavor, request, limits);
     if (group) {
       await this.quota.checkServerGroupMembers(group.projectId ?? projectId, group.uuid, count);
@@ -262,4 +296,12 @@ function wireImage(image: Image): WireImage {
     min_ram: image.min_ram,
     properties: image.properties,
   };
+}
+
+/** A settled lookup's value, or its error thrown (in the order the caller asks). */
+function settled<T>(result: PromiseSettledResult<T>): T {
+  if (result.status === 'rejected') {
+    throw result.reason;
+  }
+  return result.value;
 }
