@@ -166,23 +166,24 @@ export class ComputeManager {
 
   private async build(ctx: RequestContext, build: WireBuild): Promise<void> {
     const uuid = build.instance_uuid;
-    await this.conductor.actionEvent(
-      ctx,
-      uuid,
-      'compute_build_and_run_instance',
-      this.host,
-      'start',
-    );
-    try {
-      await this.conductor.instanceUpdate(ctx, uuid, [null, TaskState.SCHEDULING], {
-        task_state: TaskState.SPAWNING,
-      });
-    } catch (err) {
-      if (err instanceof UnexpectedTaskState || err instanceof InstanceNotFound) {
-        log.info({ uuid }, 'instance deleted before its build started');
-        return;
-      }
-      throw err;
+    // The event and the move to spawning are independent: one round trip, not two.
+    const [, started] = await Promise.all([
+      this.conductor.actionEvent(ctx, uuid, 'compute_build_and_run_instance', this.host, 'start'),
+      this.conductor
+        .instanceUpdate(ctx, uuid, [null, TaskState.SCHEDULING], { task_state: TaskState.SPAWNING })
+        .then(
+          () => true,
+          (err: unknown) => {
+            if (err instanceof UnexpectedTaskState || err instanceof InstanceNotFound) {
+              return false;
+            }
+            throw err;
+          },
+        ),
+    ]);
+    if (!started) {
+      log.info({ uuid }, 'instance deleted before its build started');
+      return;
     }
     try {
       await this.driver.spawn({

@@ -84,8 +84,10 @@ export class SuperConductor {
     }
     const cell = await this.router.cell(selected.cell_uuid);
     const cctx = this.router.targetCell(ctx, cell);
-    const db = await cellDb(cctx);
-    const vifs = fields.networks === 'none' ? [] : [await this.builds.allocateAddress(uuid)];
+    const [db, vifs] = await Promise.all([
+      cellDb(cctx),
+      fields.networks === 'none' ? [] : this.builds.allocateAddress(uuid).then((vif) => [vif]),
+    ]);
     const id = await db.writer.create(
       fields,
       {
@@ -100,8 +102,10 @@ export class SuperConductor {
       },
       vifs,
     );
-    await db.writer.startAction(ctx, uuid, 'create');
-    await this.mappings.setCell(uuid, cell);
+    await Promise.all([
+      db.writer.startAction(ctx, uuid, 'create'),
+      this.mappings.setCell(uuid, cell),
+    ]);
     if (!(await this.builds.delete(uuid))) {
       // The user deleted the build request meanwhile: undo.
       await db.writer.softDelete(uuid);
