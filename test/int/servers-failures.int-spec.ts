@@ -109,7 +109,11 @@ describe('failed builds (separate processes)', () => {
     );
     expect(await allocations(id)).toBeGreaterThan(0);
     await c3.kill();
-    const server = await cloud.waitForServer(id, (s) => s.status === 'ERROR', 30_000);
+    const server = await cloud.waitForServer(
+      id,
+      (s) => s.status === 'ERROR' && s['fault'] !== undefined,
+      30_000,
+    );
     expect(server['fault'].message).toMatch(/c3/);
     expect(await allocations(id)).toBe(0);
     expect((await cloud.api.delete(`/v2.1/servers/${id}`, member)).status).toBe(204);

@@ -16,7 +16,7 @@ export class ServiceProcess {
 
   constructor(name: string, args: string[], env: NodeJS.ProcessEnv = {}) {
     this.child = spawn(process.execPath, [binPath(name), ...args], {
-      env: { ...process.env, NOVA_LOG_LEVEL: 'info', ...env },
+      env: { ...process.env, NOVA_LOG_LEVEL: process.env['NOVA_TRACE_LEVEL'] ?? 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let buffer = '';

@@ -282,6 +282,8 @@ export class CellConductor {
       } catch {
         continue; // it moved on meanwhile
       }
+      // Claim first, fault last: a fault shown means the claim is gone.
+      await this.placement.release(instance.uuid);
       await writer.addFault(
         instance.uuid,
         500,
@@ -289,7 +291,6 @@ export class CellConductor {
         null,
         instance.host,
       );
-      await this.placement.release(instance.uuid);
       log.warn(
         { uuid: instance.uuid, host: instance.host },
         'build stranded on a down host: set to ERROR',

@@ -1,5 +1,5 @@
 import { Invalid, type RequestContext } from '@nova/common';
-import { runWithLogContext } from '@nova/logging';
+import { getLogger, runWithLogContext } from '@nova/logging';
 import { fromWireContext, type RpcEnvelope } from './envelope';
 import type { RpcHandler } from './transport';
 
@@ -7,6 +7,8 @@ import type { RpcHandler } from './transport';
 export type RpcMethod = (ctx: RequestContext, args: never) => Promise<unknown>;
 
 export class UnsupportedRpcMethod extends Invalid {}
+
+const log = getLogger('rpc');
 
 /**
  * A transport handler that routes each envelope to its method by name, with the
@@ -26,7 +28,17 @@ export function dispatcher(methods: Readonly<Record<string, RpcMethod>>): RpcHan
         requestId: ctx.requestId,
         ...(ctx.globalRequestId ? { globalRequestId: ctx.globalRequestId } : {}),
       },
-      () => method(ctx, message.args as never),
+      async () => {
+        const started = performance.now();
+        try {
+          return await method(ctx, message.args as never);
+        } finally {
+          log.debug(
+            { method: message.method, ms: Math.round((performance.now() - started) * 10) / 10 },
+            'rpc method handled',
+          );
+        }
+      },
     );
   };
 }
