@@ -2,8 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
+import { sleep } from '@nova/common';
 import { Cloud } from '../support/cloud';
 import { testEnv } from '../support/env';
+import { query } from '../support/mysql';
 
 /**
  * The main flow across real processes: two cells, each with two fake
@@ -202,6 +204,64 @@ describe('servers across two cells (separate processes)', () => {
       event: 'compute_stop_instance',
       result: 'Success',
     });
+  });
+
+  it('an anti-affinity group: one member per host, then no valid host', async () => {
+    const group = await cloud.api.post(
+      '/v2.1/os-server-groups',
+      { server_group: { name: 'spread', policy: 'anti-affinity' } },
+      { as: 'member', version: '2.64' },
+    );
+    expect(group.status).toBe(200);
+    const bootMember = async (name: string) => {
+      const res = await cloud.api.post(
+        '/v2.1/servers',
+        {
+          server: { name, imageRef, flavorRef },
+          'os:scheduler_hints': { group: group.body.server_group.id as string },
+        },
+        member,
+      );
+      expect(res.status).toBe(202);
+      return res.body.server.id as string;
+    };
+    // Four hosts take this x86_64 image (the libvirt test host is i686).
+    const hosts: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const id = await bootMember(`member-${i}`);
+      await cloud.waitForServer(id, (s) => s.status === 'ACTIVE');
+      hosts.push((await cloud.api.get(`/v2.1/servers/${id}`)).body.server['OS-EXT-SRV-ATTR:host']);
+    }
+    expect(new Set(hosts).size).toBe(4);
+    const fifth = await bootMember('member-4');
+    const failed = await cloud.waitForServer(fifth, (s) => s.status === 'ERROR');
+    expect(failed['fault'].message).toMatch(/^No valid host was found/);
+
+    // Deleted members leave the group (they no longer count against server_group_members).
+    const members = async () =>
+      Number(
+        (
+          await query<{ n: number }>(
+            cloud.deployment.dbName('api'),
+            'SELECT COUNT(*) AS n FROM instance_group_member m JOIN instance_groups g ON g.id = m.group_id WHERE g.uuid = ?',
+            [group.body.server_group.id],
+          )
+        )[0]?.n,
+      );
+    expect(await members()).toBe(5);
+    const firstId = (
+      (await cloud.api.get('/v2.1/servers?name=^member-0$', member)).body.servers as Array<{
+        id: string;
+      }>
+    )[0].id;
+    for (const id of [fifth, firstId]) {
+      expect((await cloud.api.delete(`/v2.1/servers/${id}`, member)).status).toBe(204);
+      await cloud.waitForGone(id);
+    }
+    for (let i = 0; i < 100 && (await members()) !== 3; i++) {
+      await sleep(50); // the host's conductor finishes the delete after the row is gone
+    }
+    expect(await members()).toBe(3);
   });
 
   it('deletes servers, active or still building', async () => {

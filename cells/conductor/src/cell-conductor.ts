@@ -250,8 +250,7 @@ export class CellConductor {
   private async destroyed(uuid: string): Promise<void> {
     await (await this.db()).writer.softDelete(uuid);
     await this.placement.release(uuid);
-    await this.builds.releaseAddresses(uuid);
-    await this.builds.deleteSpec(uuid);
+    await this.builds.releaseGlobalRecords(uuid);
     await this.mappings.setQueuedForDelete(uuid, true);
   }
 

@@ -27,11 +27,12 @@ export async function gatherHostStates(
     cells,
     async (cctx) => {
       const db = await cellDb(cctx);
-      const [services, nodes] = await Promise.all([
+      // One round trip: the cell's placed instances are read alongside its hosts.
+      const [services, nodes, instances] = await Promise.all([
         db.services.listByBinary('nova-compute'),
         db.computeNodes.listLive(),
+        db.instances.placements(),
       ]);
-      const instances = await db.instances.listOnHosts(nodes.map((n) => n.host ?? ''));
       return { services, nodes, instances };
     },
     { timeoutMs: opts.timeoutMs },
@@ -52,6 +53,15 @@ export async function gatherHostStates(
       continue;
     }
     const { services, nodes, instances } = result.value;
+    const onHost = new Map<string, typeof instances>();
+    for (const instance of instances) {
+      const list = onHost.get(instance.host ?? '');
+      if (list) {
+        list.push(instance);
+      } else {
+        onHost.set(instance.host ?? '', [instance]);
+      }
+    }
     for (const node of nodes) {
       const service = services.find((s) => s.host === node.host);
       const provider = node.uuid ? byProvider.get(node.uuid) : undefined;
@@ -62,8 +72,8 @@ export async function gatherHostStates(
       const zones = [
         ...new Set(mine.map((a) => a.metadata.availability_zone).filter((z): z is string => !!z)),
       ];
-      const onNode = instances.filter(
-        (i) => i.host === node.host && (i.node === node.hypervisor_hostname || i.node === null),
+      const onNode = (onHost.get(node.host) ?? []).filter(
+        (i) => i.node === node.hypervisor_hostname || i.node === null,
       );
       hosts.push({
         host: node.host,

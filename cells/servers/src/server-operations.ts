@@ -107,6 +107,7 @@ export class ServerOperations {
       if (await this.builds.delete(server.uuid)) {
         await this.router.mappings.setQueuedForDelete(server.uuid, true);
         await this.placement.release(server.uuid);
+        await this.builds.leaveGroups(server.uuid); // its request spec stays: a batch reads the first
         return;
       }
       // Built meanwhile: delete it where it now lives.
@@ -154,8 +155,7 @@ export class ServerOperations {
       throw instanceNotFound(uuid);
     }
     await this.placement.release(uuid);
-    await this.builds.releaseAddresses(uuid);
-    await this.builds.deleteSpec(uuid);
+    await this.builds.releaseGlobalRecords(uuid);
     await this.router.mappings.setQueuedForDelete(uuid, true);
   }
 

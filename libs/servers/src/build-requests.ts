@@ -141,6 +141,26 @@ export class BuildRequests {
   async releaseAddresses(uuid: string): Promise<void> {
     await (await this.db.get()).query('DELETE FROM fixed_ips WHERE instance_uuid = ?', [uuid]);
   }
+
+  /** Take the instance out of every server group (it no longer counts as a member). */
+  async leaveGroups(uuid: string): Promise<void> {
+    await (
+      await this.db.get()
+    ).query('DELETE FROM instance_group_member WHERE instance_uuid = ?', [uuid]);
+  }
+
+  /**
+   * A deleted instance's global records: its addresses, request spec and
+   * server-group memberships (which count against server_group_members).
+   */
+  async releaseGlobalRecords(uuid: string): Promise<void> {
+    const ds = await this.db.get();
+    await ds.transaction(async (tx) => {
+      await tx.query('DELETE FROM fixed_ips WHERE instance_uuid = ?', [uuid]);
+      await tx.query('DELETE FROM request_specs WHERE instance_uuid = ?', [uuid]);
+      await tx.query('DELETE FROM instance_group_member WHERE instance_uuid = ?', [uuid]);
+    });
+  }
 }
 
 function parseCidr(cidr: string): [number, number] {

@@ -41,6 +41,13 @@ export class InstanceRepository {
       .getMany();
   }
 
+  /** Where every live instance of the cell runs (the scheduler's view), raw: no hydration. */
+  async placements(): Promise<Array<Pick<Instance, 'uuid' | 'host' | 'node'>>> {
+    return this.repo.manager.query<Array<Pick<Instance, 'uuid' | 'host' | 'node'>>>(
+      'SELECT uuid, host, node FROM instances WHERE deleted = 0 AND host IS NOT NULL',
+    );
+  }
+
   /**
    * Instances oldest first, deleted ones included, after the instance `afterUuid`
    * (the `map_instances` walk). Ties on created_at are broken by id.

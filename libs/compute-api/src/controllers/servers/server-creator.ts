@@ -135,6 +135,13 @@ export class ServerCreator {
         now: new Date(),
       },
     );
+    if (group) {
+      // Members before the build is cast: the scheduler places them against each other.
+      await this.groups.addMembers(
+        group.uuid,
+        builds.map((b) => b.fields.uuid),
+      );
+    }
     await this.servers.build(
       ctx,
       builds.map((b) => ({ ...b, fields: { ...b.fields, auto_disk_config: autoDisk } })),
