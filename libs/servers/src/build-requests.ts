@@ -110,10 +110,6 @@ export class BuildRequests {
     return rows[0] ? (JSON.parse(rows[0].spec) as WireRequestSpec) : null;
   }
 
-  async deleteSpec(uuid: string): Promise<void> {
-    await (await this.db.get()).query('DELETE FROM request_specs WHERE instance_uuid = ?', [uuid]);
-  }
-
   /** One address of the flat network for the instance (random free address, retried on collision). */
   async allocateAddress(uuid: string): Promise<WireVif> {
     const { name, cidr } = this.config.flat_network;
