@@ -411,14 +411,17 @@ export class PlacementService {
       return;
     }
     try {
-      await repo.insert({
-        uuid,
-        project_id: projectId,
-        user_id: userId,
-        generation: 0,
-        created_at: new Date(),
-        updated_at: null,
-      });
+      // A concurrent release of the same consumer can deadlock with this insert: retry it.
+      await retryOnDeadlock(() =>
+        repo.insert({
+          uuid,
+          project_id: projectId,
+          user_id: userId,
+          generation: 0,
+          created_at: new Date(),
+          updated_at: null,
+        }),
+      );
     } catch (err) {
       if (!isDuplicateKeyError(err)) {
         throw err;
