@@ -6,17 +6,19 @@ import { CONDUCTOR_TOPIC, SchedulerClient } from '@nova/compute-rpc';
 import { NOVA_CONFIG, type NovaConfig } from '@nova/config';
 import { getLogger } from '@nova/logging';
 import { PlacementService } from '@nova/placement';
-import { dispatcher, openTransport, type RpcConsumer, type RpcTransport } from '@nova/rpc';
+import {
+  apiTransportUrl,
+  dispatcher,
+  openTransport,
+  type RpcConsumer,
+  type RpcTransport,
+} from '@nova/rpc';
 import { BuildRequests } from '@nova/servers';
 import { SuperConductor } from './super-conductor';
 
 const log = getLogger('conductor.super');
 
 /** The API-level queue: `[DEFAULT] transport_url` (inproc://nova when unset, as nova-all). */
-export function apiTransportUrl(config: NovaConfig): string {
-  return config.DEFAULT.transport_url ?? 'inproc://nova';
-}
-
 /**
  * `nova-conductor --super`: the super conductor served on the API-level queue
  * (topic `conductor`), reaching the scheduler on the same queue. Its service row
@@ -39,7 +41,7 @@ export class SuperConductorRunner implements OnModuleDestroy {
 
   async start(): Promise<void> {
     const { DEFAULT, cells } = this.config;
-    const url = apiTransportUrl(this.config);
+    const url = apiTransportUrl(DEFAULT);
     this.mq = await openTransport(url, cells.connect_timeout * 1000);
     const conductor = new SuperConductor(
       this.config,

@@ -11,3 +11,4 @@ export * from './instance-name';
 export * from './repositories/server-filters';
 export * from './repositories/instance-records.writer';
 export * from './repositories/instance-actions.reader';
+export * from './repositories/instance-rows';

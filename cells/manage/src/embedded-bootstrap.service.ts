@@ -6,6 +6,7 @@ import { describeError, Invalid, urlScheme } from '@nova/common';
 import { NOVA_CONFIG, type NovaConfig } from '@nova/config';
 import { deriveCell0Url, parseSqlUrl } from '@nova/database';
 import { getLogger } from '@nova/logging';
+import { apiTransportUrl } from '@nova/rpc';
 import { CellMappingService } from './cell-mapping.service';
 import { SchemaSyncService } from './schema-sync.service';
 
@@ -89,7 +90,7 @@ export class EmbeddedBootstrapService {
    * need different brokers.
    */
   private async separateCellQueues(cells: readonly CellMapping[]): Promise<void> {
-    const api = this.config.DEFAULT.transport_url ?? 'inproc://nova';
+    const api = apiTransportUrl(this.config.DEFAULT);
     if (urlScheme(api) !== 'inproc') {
       return;
     }

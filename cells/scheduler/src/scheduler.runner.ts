@@ -9,7 +9,13 @@ import { SCHEDULER_TOPIC } from '@nova/compute-rpc';
 import { NOVA_CONFIG, type NovaConfig } from '@nova/config';
 import { getLogger } from '@nova/logging';
 import { PlacementService } from '@nova/placement';
-import { dispatcher, openTransport, type RpcConsumer, type RpcTransport } from '@nova/rpc';
+import {
+  apiTransportUrl,
+  dispatcher,
+  openTransport,
+  type RpcConsumer,
+  type RpcTransport,
+} from '@nova/rpc';
 import { SchedulerService } from './scheduler-service';
 
 const log = getLogger('scheduler');
@@ -52,7 +58,7 @@ export class SchedulerRunner implements OnModuleDestroy {
 
   async start(options: SchedulerStartOptions = {}): Promise<void> {
     const { DEFAULT, cells, scheduler } = this.config;
-    const url = DEFAULT.transport_url ?? 'inproc://nova';
+    const url = apiTransportUrl(DEFAULT);
     this.mq = await openTransport(url, cells.connect_timeout * 1000);
     const service = new SchedulerService(
       this.config,

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { NOVA_CONFIG, type NovaConfig } from '@nova/config';
-import { openTransport, type RpcTransport } from '@nova/rpc';
+import { apiTransportUrl, openTransport, type RpcTransport } from '@nova/rpc';
 
 /**
  * The API level's own queue (`[DEFAULT] transport_url`: the super conductor and
@@ -22,7 +22,7 @@ export class ApiLevelTransport implements OnApplicationShutdown {
 
   private open(): Promise<RpcTransport> {
     return openTransport(
-      this.config.DEFAULT.transport_url ?? 'inproc://nova',
+      apiTransportUrl(this.config.DEFAULT),
       this.config.cells.connect_timeout * 1000,
     );
   }

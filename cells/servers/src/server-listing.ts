@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiDatabase } from '@nova/api-db';
 import { CellRouter, cellLabel, type Cell } from '@nova/cell-router';
-import { cellDb, type CellListQuery } from '@nova/cells/db';
+import { cellDb, placeholders, sqlDate, type CellListQuery } from '@nova/cells/db';
 import { Invalid, type RequestContext } from '@nova/common';
 import { NOVA_CONFIG, type NovaConfig } from '@nova/config';
 import {
@@ -140,9 +140,9 @@ export class ServerListing {
     compare: Compare,
   ): Promise<UnknownServer[]> {
     const ds = await this.apiDb.get();
-    const params: unknown[] = [cells.map((c) => c.id)];
+    const params: unknown[] = cells.map((c) => c.id);
     let sql = `SELECT instance_uuid, project_id, created_at, cell_id FROM instance_mappings
-                WHERE cell_id IN (?) AND queued_for_delete = 0`;
+                WHERE cell_id IN (${placeholders(cells.length)}) AND queued_for_delete = 0`;
     if (projectId !== undefined) {
       sql += ' AND project_id = ?';
       params.push(projectId);
@@ -154,21 +154,16 @@ export class ServerListing {
         created_at: string | Date;
         cell_id: number;
       }>
-    >(expandIn(sql, cells.length), [...cells.map((c) => c.id), ...params.slice(1)]);
+    >(sql, params);
     const byId = new Map(cells.map((c) => [c.id, c.uuid]));
     return rows
       .map((r) => ({
         uuid: r.instance_uuid,
         project_id: r.project_id,
-        created_at: new Date(r.created_at),
+        created_at: sqlDate(r.created_at) ?? new Date(0),
         cell_uuid: byId.get(Number(r.cell_id)) ?? '',
       }))
       .filter((s) => !marker || compare(s, marker) > 0)
       .sort((a, b) => compare(a, b));
   }
-}
-
-/** `IN (?)` with one placeholder per value (both drivers take flat parameters). */
-function expandIn(sql: string, count: number): string {
-  return sql.replace('IN (?)', `IN (${Array.from({ length: count }, () => '?').join(', ')})`);
 }

@@ -4,6 +4,14 @@ import { NullTransport } from './null-transport';
 import type { RpcTransport } from './transport';
 import { parseTransportUrl } from './transport-url';
 
+/**
+ * The API level's queue (`[DEFAULT] transport_url`): where the super conductor
+ * and the scheduler listen; the in-process broker `nova` when unset.
+ */
+export function apiTransportUrl(defaults: { readonly transport_url?: string }): string {
+  return defaults.transport_url ?? 'inproc://nova';
+}
+
 /** A transport for a URL; the scheme picks the backend. Not connected yet. */
 export function createTransport(url: string): RpcTransport {
   const target = parseTransportUrl(url);

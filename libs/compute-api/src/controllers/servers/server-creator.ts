@@ -115,9 +115,6 @@ export class ServerCreator {
   ): Promise<CreatedServers> {
     const { projectId, userId, flavor, image, keypair, limits, group, autoDisk } = found;
     const count = await this.countThatFits(projectId, userId, flavor, request, limits);
-    if (group) {
-      await this.quota.checkServerGroupMembers(group.projectId ?? projectId, group.uuid, count);
-    }
 
     const { reservationId, builds } = planBuilds(
       request,
@@ -136,7 +133,8 @@ export class ServerCreator {
       },
     );
     if (group) {
-      // Members before the build is cast: the scheduler places them against each other.
+      // Members (within the server_group_members quota) before the build is cast:
+      // the scheduler places them against each other.
       await this.groups.addMembers(
         group.uuid,
         builds.map((b) => b.fields.uuid),
