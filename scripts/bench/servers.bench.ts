@@ -24,7 +24,7 @@ import { cpus } from 'node:os';
 import autocannon, { type Result } from 'autocannon';
 import Table from 'cli-table3';
 import { ApiHttp } from './http-client';
-import { rssMiB, sleep, Stack } from './stack';
+import { rssMiB, sleep, Stack } from '../lib/stack';
 import { fmt, percentile } from './stats';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
@@ -32,6 +32,7 @@ const CLIENTS = 8;
 const CELLS = ['cell1', 'cell2'];
 const HOSTS_PER_CELL = Number(process.env['BENCH_HOSTS_PER_CELL'] ?? 5);
 const SEQUENTIAL_CREATES = 30;
+const SHELVE_ROUNDS = 10;
 const DELETE_CONCURRENCY = 10;
 const ADMIN = 'admin:admin';
 const MEMBER = 'demo:demo';
@@ -49,6 +50,7 @@ interface Row {
 interface ServerBrief {
   id: string;
   status: string;
+  'OS-EXT-STS:task_state'?: string | null;
   fault?: { message?: string; code?: number };
 }
 
@@ -249,6 +251,39 @@ async function run(stack: Stack, http: ApiHttp): Promise<void> {
     target: '',
     nova: '',
   });
+  // --- shelve -> SHELVED_OFFLOADED (shelved_offload_time 0) and unshelve -> ACTIVE.
+  progress(`shelve -> SHELVED_OFFLOADED and unshelve -> ACTIVE, ${SHELVE_ROUNDS} servers in turn`);
+  const shelveTimes: number[] = [];
+  const unshelveTimes: number[] = [];
+  for (const id of singles.slice(0, SHELVE_ROUNDS)) {
+    let start = performance.now();
+    await http.expect(202, 'POST', `/v2.1/servers/${id}/action`, {
+      token: MEMBER,
+      body: { shelve: null },
+    });
+    await waitStatus(stack, http, id, 'SHELVED_OFFLOADED');
+    shelveTimes.push(performance.now() - start);
+    start = performance.now();
+    await http.expect(202, 'POST', `/v2.1/servers/${id}/action`, {
+      token: MEMBER,
+      body: { unshelve: null },
+    });
+    await waitStatus(stack, http, id, 'ACTIVE');
+    unshelveTimes.push(performance.now() - start);
+  }
+  rows.push({
+    measure: `shelve -> SHELVED_OFFLOADED (snapshot, offload; ${SHELVE_ROUNDS} in turn)`,
+    ours: `p50 ${fmt(percentile(shelveTimes, 50))}, p95 ${fmt(percentile(shelveTimes, 95))}`,
+    target: '',
+    nova: '',
+  });
+  rows.push({
+    measure: `unshelve -> ACTIVE (scheduled again, spawned; ${SHELVE_ROUNDS} in turn)`,
+    ours: `p50 ${fmt(percentile(unshelveTimes, 50))}, p95 ${fmt(percentile(unshelveTimes, 95))}`,
+    target: '',
+    nova: '',
+  });
+
   progress(`deleting the ${singles.length} single servers (not timed)`);
   await deleteServers(stack, http, singles, []);
 
@@ -367,14 +402,25 @@ async function run(stack: Stack, http: ApiHttp): Promise<void> {
 }
 
 /** Poll GET /servers/{id} every ~2 ms until ACTIVE; ERROR or a timeout throws. */
-async function waitActive(stack: Stack, http: ApiHttp, id: string, timeoutMs = 30_000) {
+function waitActive(stack: Stack, http: ApiHttp, id: string, timeoutMs = 30_000) {
+  return waitStatus(stack, http, id, 'ACTIVE', timeoutMs);
+}
+
+/** Poll GET /servers/{id} every ~2 ms until `status` with no task; ERROR or a timeout throws. */
+async function waitStatus(
+  stack: Stack,
+  http: ApiHttp,
+  id: string,
+  status: string,
+  timeoutMs = 30_000,
+) {
   const started = performance.now();
   let last = '';
   for (;;) {
     const res = await http.get(`/v2.1/servers/${id}`, MEMBER);
     if (res.status === 200) {
       const s = res.json<{ server: ServerBrief }>().server;
-      if (s.status === 'ACTIVE') {
+      if (s.status === status && !s['OS-EXT-STS:task_state']) {
         return;
       }
       if (s.status === 'ERROR') {
@@ -385,7 +431,7 @@ async function waitActive(stack: Stack, http: ApiHttp, id: string, timeoutMs = 3
       last = `HTTP ${res.status}: ${res.text.slice(0, 400)}`;
     }
     if (performance.now() - started > timeoutMs) {
-      throw new Error(`server ${id} not ACTIVE within ${timeoutMs} ms (last: ${last})`);
+      throw new Error(`server ${id} not ${status} within ${timeoutMs} ms (last: ${last})`);
     }
     stack.assertAlive();
     await sleep(2);

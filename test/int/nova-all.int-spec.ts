@@ -5,6 +5,7 @@ import { packageRoot } from '@nova/config';
 import { ServiceProcess } from '../support/service-process';
 import { freePort } from '../support/redis';
 import { runBin } from '../support/spawn';
+import { WsSession } from '../support/ws-client';
 
 /** nova-all on the embedded default config: zero set-up, SQLite under state_path. */
 describe('nova-all on the embedded default', () => {
@@ -18,6 +19,11 @@ describe('nova-all on the embedded default', () => {
 
   beforeAll(async () => {
     env['OS_DEFAULT__OSAPI_COMPUTE_LISTEN_PORT'] = String(await freePort());
+    env['OS_DEFAULT__METADATA_LISTEN_PORT'] = String(await freePort());
+    env['OS_VNC__NOVNCPROXY_PORT'] = String(await freePort());
+    const serial = await freePort();
+    env['OS_SERIAL_CONSOLE__SERIALPROXY_PORT'] = String(serial);
+    env['OS_SERIAL_CONSOLE__BASE_URL'] = `ws://127.0.0.1:${serial}/`;
   });
 
   const api = (path: string, init: RequestInit & { headers?: Record<string, string> } = {}) =>
@@ -57,9 +63,12 @@ describe('nova-all on the embedded default', () => {
       );
       expect(list.stdout).toMatch(/\| cell1 \| [0-9a-f-]{36} \|\s+inproc:\/\/cell1\s+\|/);
       expect((await manage('api_db', 'version')).stdout.trim()).toBe('2');
+      // The metadata service is served too (on 127.0.0.1: a guest's proxy fronts it).
+      const metadata = await fetch(`http://127.0.0.1:${env['OS_DEFAULT__METADATA_LISTEN_PORT']}/`);
+      expect((await metadata.text()).split('\n').pop()).toBe('latest');
       // The compute API is served on 127.0.0.1 with noauth2, with Nova's classic flavors.
       const versions = await api('/');
-      expect(versions.status).toBe(300);
+      expect(versions.status).toBe(200);
       const flavors = (await (await api('/v2.1/flavors')).json()) as {
         flavors: Array<{ name: string }>;
       };
@@ -171,6 +180,20 @@ describe('nova-all on the embedded default', () => {
         return body.server['status'] === 'ACTIVE' ? body.server : undefined;
       });
       expect(['aio-1', 'aio-2']).toContain(server['OS-EXT-SRV-ATTR:host']);
+      // Its serial console, through the proxy nova-all serves on the embedded default.
+      const consoleRes = await api(`/v2.1/servers/${id}/remote-consoles`, {
+        method: 'POST',
+        headers: v274,
+        body: JSON.stringify({ remote_console: { protocol: 'serial', type: 'serial' } }),
+      });
+      expect(consoleRes.status).toBe(200);
+      const { url } = ((await consoleRes.json()) as { remote_console: { url: string } })
+        .remote_console;
+      const session = new WsSession(url);
+      await session.waitFor('login: ');
+      session.send('admin\n');
+      await session.waitFor('login: admin\n');
+      await session.close();
       expect((await api(`/v2.1/servers/${id}`, { method: 'DELETE' })).status).toBe(204);
       await until(async () =>
         (await api(`/v2.1/servers/${id}`)).status === 404 ? true : undefined,

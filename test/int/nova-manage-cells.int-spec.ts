@@ -1,4 +1,7 @@
 import { CELL0_UUID } from '@nova/api-db';
+import { latestVersion } from '@nova/database';
+import { API_MIGRATIONS } from '@nova/migrations/api';
+import { CELL_MIGRATIONS } from '@nova/migrations/cell';
 import { TestDeployment, type Backend } from '../support/deployment';
 import { manage, manageOk } from '../support/manage';
 import { freePort } from '../support/redis';
@@ -27,10 +30,24 @@ describe.each<Backend>(['mariadb', 'sqlite'])('nova-manage cell mappings (%s)', 
   describe('api_db and db', () => {
     it('syncs idempotently and reports the version', async () => {
       expect(await manage(d.sections, 'api_db', 'sync')).toMatchObject({ code: 0, out: '' });
-      expect(await manage(d.sections, 'api_db', 'version')).toMatchObject({ code: 0, out: '2' });
+      expect(await manage(d.sections, 'api_db', 'version')).toMatchObject({
+        code: 0,
+        out: String(latestVersion(API_MIGRATIONS)),
+      });
       expect(await manage(d.sections, 'db', 'sync')).toMatchObject({ code: 0, out: '' });
-      expect(await manage(d.sections, 'db', 'version')).toMatchObject({ code: 0, out: '1' });
-      expect(await manage(d.sections, 'db', 'sync', '--local_cell', '1')).toMatchObject({
+      expect(await manage(d.sections, 'db', 'version')).toMatchObject({
+        code: 0,
+        out: String(latestVersion(CELL_MIGRATIONS)),
+      });
+      expect(
+        await manage(
+          d.sections,
+          'db',
+          'sync',
+          '--local_cell',
+          String(latestVersion(CELL_MIGRATIONS)),
+        ),
+      ).toMatchObject({
         code: 0,
       });
     });

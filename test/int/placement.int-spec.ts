@@ -267,6 +267,36 @@ describe.each<Backend>(['mariadb', 'sqlite'])('placement (%s)', (backend) => {
     });
   });
 
+  describe('moving allocations between consumers', () => {
+    it("hands a consumer's allocations to another, replacing what that one held", async () => {
+      const source = await provider();
+      const dest = await provider();
+      const instance = randomUUID();
+      const migration = randomUUID();
+      expect(await claim(instance, source, { VCPU: 1, MEMORY_MB: 512 })).toBe(true);
+      const generation = (await summary(source))?.generation ?? 0;
+      // A move starts: the migration holds the source, the instance then claims the destination.
+      expect(await placement.moveAllocations(instance, migration, 'project', 'user')).toBe(true);
+      expect(await placement.allocationsOf(instance)).toEqual([]);
+      expect(await placement.allocationsOf(migration)).toEqual([
+        { providerUuid: source, resources: { MEMORY_MB: 512, VCPU: 1 } },
+      ]);
+      expect((await summary(source))?.generation).toBe(generation + 1);
+      expect(await placement.usages(source)).toEqual({ MEMORY_MB: 512, VCPU: 1 });
+      expect(await claim(instance, dest, { VCPU: 2, MEMORY_MB: 1024 })).toBe(true);
+      // A revert: the source's allocation is the instance's again, the destination's is gone.
+      expect(await placement.moveAllocations(migration, instance, 'project', 'user')).toBe(true);
+      expect(await placement.allocationsOf(instance)).toEqual([
+        { providerUuid: source, resources: { MEMORY_MB: 512, VCPU: 1 } },
+      ]);
+      expect(await placement.usages(dest)).toEqual({});
+      expect(await placement.allocationsOf(migration)).toEqual([]);
+      // Nothing to move: nothing written, the target keeps what it has.
+      expect(await placement.moveAllocations(migration, instance, 'project', 'user')).toBe(false);
+      expect(await placement.usages(source)).toEqual({ MEMORY_MB: 512, VCPU: 1 });
+    });
+  });
+
   describe('concurrency', () => {
     it('lets exactly 10 of 50 concurrent 1-VCPU claims into a capacity of 10', async () => {
       const rp = await provider({ VCPU: { total: 10, allocation_ratio: 1 } });

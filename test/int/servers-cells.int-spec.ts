@@ -206,6 +206,30 @@ describe('servers across two cells (separate processes)', () => {
     });
   });
 
+  it("another project's server is 404 to non-admins, whatever the request", async () => {
+    const id = (await boot('private')).body.server.id as string;
+    await cloud.waitForServer(id, (s) => s.status === 'ACTIVE');
+    const other = { as: 'other' as const };
+    const requests = [
+      () => cloud.api.get(`/v2.1/servers/${id}`, other),
+      () => cloud.api.put(`/v2.1/servers/${id}`, { server: { name: 'mine' } }, other),
+      () => cloud.api.post(`/v2.1/servers/${id}/action`, { 'os-stop': null }, other),
+      () => cloud.api.get(`/v2.1/servers/${id}/metadata`, other),
+      () => cloud.api.get(`/v2.1/servers/${id}/os-instance-actions`, other),
+      () => cloud.api.get(`/v2.1/servers/${id}/tags`, { ...other, version: '2.26' }),
+      () => cloud.api.delete(`/v2.1/servers/${id}`, other),
+    ];
+    for (const request of requests) {
+      const res = await request();
+      expect(res.status).toBe(404);
+      expect(res.body.itemNotFound.message).toBe(`Instance ${id} could not be found.`);
+    }
+    // Still there, untouched; an admin of another project sees it.
+    const admin = await cloud.api.get(`/v2.1/servers/${id}`);
+    expect(admin.body.server).toMatchObject({ name: 'private', status: 'ACTIVE' });
+    expect((await cloud.api.delete(`/v2.1/servers/${id}`, member)).status).toBe(204);
+  });
+
   it('an anti-affinity group: one member per host, then no valid host', async () => {
     const group = await cloud.api.post(
       '/v2.1/os-server-groups',

@@ -1,4 +1,5 @@
 import { Cloud } from '../support/cloud';
+import { manageOk } from '../support/manage';
 import { query } from '../support/mysql';
 
 /**
@@ -118,5 +119,46 @@ describe('failed builds (separate processes)', () => {
     expect(await allocations(id)).toBe(0);
     expect((await cloud.api.delete(`/v2.1/servers/${id}`, member)).status).toBe(204);
     await cloud.waitForGone(id);
+  });
+
+  it("a build that fails in the super conductor (the cell's queue unreachable) ends in ERROR", async () => {
+    let failed: string | undefined;
+    const [cell1] = await query<{ uuid: string; transport_url: string }>(
+      cloud.deployment.dbName('api'),
+      "SELECT uuid, transport_url FROM cell_mappings WHERE name = 'cell1'",
+    );
+    await manageOk(
+      cloud.sections,
+      'cell_v2',
+      'update_cell',
+      '--cell_uuid',
+      cell1.uuid,
+      '--transport-url',
+      'rabbit://guest:guest@127.0.0.1:1/nowhere',
+    );
+    try {
+      const id = await boot('unreachable');
+      const server = await cloud.waitForServer(id, (s) => s.status === 'ERROR', 40_000);
+      expect(server['fault'].message).toMatch(new RegExp(`^Build of instance ${id} aborted: `));
+      expect(await allocations(id)).toBe(0);
+      failed = id;
+    } finally {
+      await manageOk(
+        cloud.sections,
+        'cell_v2',
+        'update_cell',
+        '--cell_uuid',
+        cell1.uuid,
+        '--transport-url',
+        cell1.transport_url,
+      );
+    }
+    // Once the queue is back, the cell builds again and the ERROR server is deleted as any other.
+    const after = await boot('reachable');
+    await cloud.waitForServer(after, (s) => s.status === 'ACTIVE', 40_000);
+    for (const id of [failed, after]) {
+      expect((await cloud.api.delete(`/v2.1/servers/${id}`, member)).status).toBe(204);
+      await cloud.waitForGone(id);
+    }
   });
 });

@@ -119,7 +119,14 @@ export class TestDeployment {
     const apiMq = await this.mqUrl('api');
     const cell0 = this.dbUrl('cell0');
     this.sections = {
-      DEFAULT: { host: 'test-controller', transport_url: apiMq, state_path: this.dir },
+      // One nova-api process per test deployment: the suite runs many at once on 2 cores
+      // (the workers themselves are tested in api/frame-process).
+      DEFAULT: {
+        host: 'test-controller',
+        transport_url: apiMq,
+        state_path: this.dir,
+        osapi_compute_workers: '1',
+      },
       api_database: { connection: this.dbUrl('api') },
       // The "local cell" of this controller: cell0, so db sync has nothing extra to create.
       database: { connection: cell0 },

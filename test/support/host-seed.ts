@@ -9,8 +9,10 @@ import {
   HostMappingRepository,
 } from '@nova/api-db';
 import { CellRouter, type Cell } from '@nova/cell-router';
-import { ComputeNode, Instance, Service } from '@nova/cells/db';
+import { ComputeNode, Instance, InstanceExtra, Service } from '@nova/cells/db';
 import { adminContext } from '@nova/common';
+import { sqlTimestamp } from '@nova/database';
+import { dispatcher, type RpcConsumer, type RpcMethod } from '@nova/rpc';
 import type { ApiClient } from './api-client';
 import { freePort } from './redis';
 
@@ -94,6 +96,19 @@ export class HostSeed {
     return { service: svc, node };
   }
 
+  /**
+   * Answer `compute.<host>` on the cell's queue with these RPC methods, as that
+   * host's nova-compute would (seeded hosts have no process behind them).
+   */
+  async answerAsCompute(
+    cellName: string,
+    host: string,
+    methods: Record<string, RpcMethod>,
+  ): Promise<RpcConsumer> {
+    const mq = await this.router.targetCell(adminContext(), await this.cell(cellName)).cell.mq();
+    return mq.serve({ topic: 'compute', server: host }, dispatcher(methods));
+  }
+
   async instance(cellName: string, fields: Partial<Instance> = {}) {
     const repo = (await this.cellDs(cellName)).getRepository(Instance);
     const saved = await repo.save({
@@ -108,9 +123,47 @@ export class HostSeed {
     return saved;
   }
 
+  /** The instance's embedded flavor (instance_extra), as a build writes it. */
+  async instanceFlavor(cellName: string, uuid: string, flavor: Record<string, unknown>) {
+    const repo = (await this.cellDs(cellName)).getRepository(InstanceExtra);
+    await repo.save({
+      instance_uuid: uuid,
+      flavor: JSON.stringify({ cur: flavor }),
+      created_at: new Date(),
+      deleted: 0,
+    });
+  }
+
   async softDeleteInstance(cellName: string, id: number): Promise<void> {
     const repo = (await this.cellDs(cellName)).getRepository(Instance);
     await repo.update({ id }, { deleted: id, deleted_at: new Date() });
+  }
+
+  /**
+   * A migrations row as a move would leave it (nothing writes them through the
+   * API until moves exist); returns its uuid.
+   */
+  async migration(cellName: string, fields: Record<string, unknown>): Promise<string> {
+    const row: Record<string, unknown> = {
+      uuid: randomUUID(),
+      status: 'finished',
+      migration_type: 'migration',
+      hidden: false,
+      cross_cell_move: false,
+      user_id: 'demo',
+      project_id: 'demo',
+      created_at: new Date(),
+      updated_at: new Date(),
+      deleted: 0,
+      ...fields,
+    };
+    const ds = await this.cellDs(cellName);
+    const columns = Object.keys(row);
+    await ds.query(
+      `INSERT INTO migrations (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+      Object.values(row).map((v) => (v instanceof Date ? sqlTimestamp(ds, v) : v)),
+    );
+    return row['uuid'] as string;
   }
 
   /** Rows of a cell table, soft-deleted ones included. */

@@ -57,6 +57,15 @@ export class ServiceProcess {
     );
   }
 
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** Send a signal (SIGHUP: reload) without waiting for anything. */
+  signal(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+
   /** SIGKILL: the process dies mid-work, as in a host crash. */
   async kill(): Promise<number | null> {
     if (this.child.exitCode === null) {

@@ -1,8 +1,10 @@
 #!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=1
+import { availableParallelism } from 'node:os';
 import { HostsModule } from '@nova/cells/hosts';
 import { ServersModule } from '@nova/cells/servers';
 import { createApiApp } from '@nova/compute-api';
 import { getLogger } from '@nova/logging';
+import { PolicyEnforcer } from '@nova/policy';
 import { runService } from '@nova/process';
 
 void runService({
@@ -14,4 +16,6 @@ void runService({
     getLogger('nova-api').info({ host, port }, `nova-api listening on http://${host}:${port}`);
     return app;
   },
+  workers: (config) => config.DEFAULT.osapi_compute_workers ?? availableParallelism(),
+  reload: (app) => app.get(PolicyEnforcer).reload(),
 });

@@ -1,8 +1,10 @@
 import { maskUrl } from '@nova/common';
 import type { NovaConfig } from '@nova/config';
+import { createImageBackend } from '@nova/images';
 import { getLogger } from '@nova/logging';
 import { openTransport, type RpcTransport } from '@nova/rpc';
 import { createVirtDriver } from '@nova/cells/virt';
+import { driveOptions } from '@nova/metadata';
 import { ComputeManager } from './compute-manager';
 
 const log = getLogger('compute');
@@ -48,7 +50,9 @@ export class ComputeHosts {
       throw new Error('[DEFAULT] transport_url is not set: a compute host needs its cell queue');
     }
     const mq = await openTransport(url, cells.connect_timeout * 1000);
+    const images = createImageBackend(config);
     const names = computeHostNames(DEFAULT.host, fake ? fake_driver.host_count : 1);
+    const configDrive = { force: DEFAULT.force_config_drive, options: driveOptions(config) };
     const managers = names.map(
       (host) =>
         new ComputeManager(mq, createVirtDriver(config), {
@@ -56,6 +60,14 @@ export class ComputeHosts {
           reportIntervalMs: DEFAULT.report_interval * 1000,
           powerSyncIntervalMs: compute.sync_power_state_interval * 1000,
           rpcTimeoutMs: DEFAULT.rpc_response_timeout * 1000,
+          reclaimIntervalMs: DEFAULT.reclaim_instance_interval * 1000,
+          images,
+          shelvedOffloadTime: DEFAULT.shelved_offload_time,
+          shelvedPollInterval: DEFAULT.shelved_poll_interval,
+          ...(DEFAULT.instance_usage_audit
+            ? { usageAuditPeriod: DEFAULT.instance_usage_audit_period }
+            : {}),
+          configDrive,
         }),
     );
     const started: ComputeManager[] = [];

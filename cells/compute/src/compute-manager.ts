@@ -1,28 +1,63 @@
-import { adminContext, describeError, type RequestContext } from '@nova/common';
+import {
+  adminContext,
+  describeError,
+  lastCompletedAuditPeriod,
+  type RequestContext,
+} from '@nova/common';
 import {
   CellConductorClient,
+  ComputeClient,
   COMPUTE_TOPIC,
   InstanceNotFound,
   UnexpectedTaskState,
+  type ConsoleKind,
   type InstanceOperation,
+  type WireBackup,
   type WireBuild,
+  type WireRebuild,
+  type WireRescue,
+  type WireSnapshot,
+  type WireUnshelve,
 } from '@nova/compute-rpc';
 import { PowerState, TaskState, VmState } from '@nova/compute-state';
+import type { ImageBackend } from '@nova/images';
 import { getLogger } from '@nova/logging';
 import { dispatcher, type RpcConsumer, type RpcTransport } from '@nova/rpc';
-import type { VirtDriver } from '@nova/cells/virt';
+import type { InstanceSpec, VirtDriver } from '@nova/cells/virt';
+import { ComputeMoves } from './compute-moves';
+import { configDriveContents, type ConfigDrivePolicy } from './config-drive-contents';
+import { consoleEndpoint } from './console-endpoint';
+import { ImageActions } from './image-actions';
 
 const log = getLogger('compute');
 
-/** What one operation does: the driver call, the task state it runs under, the state it ends in. */
+/**
+ * What one operation does: the driver call, the task state it runs under and
+ * the state it ends in (none: the state does not change, as for a crash dump).
+ */
 interface OperationPlan {
   readonly run: (driver: VirtDriver, uuid: string, args: Record<string, unknown>) => Promise<void>;
   readonly during: readonly string[];
-  readonly after: { vm_state: string; power_state: number };
+  /** deleted_at 'now' starts the reclaim clock of a soft delete; null stops it. */
+  readonly after: { vm_state: string; power_state: number; deleted_at?: 'now' | null } | null;
   readonly event: string;
 }
 
-const OPERATIONS: Record<Exclude<InstanceOperation, 'terminate_instance'>, OperationPlan> = {
+const OPERATIONS: Record<
+  Exclude<
+    InstanceOperation,
+    | 'terminate_instance'
+    | 'rebuild_instance'
+    | 'set_admin_password'
+    | 'external_instance_event'
+    | 'snapshot_instance'
+    | 'backup_instance'
+    | 'shelve_instance'
+    | 'shelve_offload_instance'
+    | 'unshelve_instance'
+  >,
+  OperationPlan
+> = {
   reboot_instance: {
     run: (d, u, a) => d.reboot(u, a.reboot_type === 'HARD' ? 'HARD' : 'SOFT'),
     during: [
@@ -70,14 +105,102 @@ const OPERATIONS: Record<Exclude<InstanceOperation, 'terminate_instance'>, Opera
     after: { vm_state: VmState.ACTIVE, power_state: PowerState.RUNNING },
     event: 'compute_resume_instance',
   },
+  rescue_instance: {
+    run: (d, u, a) => {
+      const r = a['rescue'] as WireRescue;
+      return d.rescue(u, {
+        image: { id: r.rescue_image.id, name: r.rescue_image.name },
+        adminPassword: r.admin_password,
+        instance: instanceSpec(r),
+      });
+    },
+    during: [TaskState.RESCUING],
+    after: { vm_state: VmState.RESCUED, power_state: PowerState.RUNNING },
+    event: 'compute_rescue_instance',
+  },
+  unrescue_instance: {
+    run: (d, u) => d.unrescue(u),
+    during: [TaskState.UNRESCUING],
+    after: { vm_state: VmState.ACTIVE, power_state: PowerState.RUNNING },
+    event: 'compute_unrescue_instance',
+  },
+  trigger_crash_dump: {
+    run: (d, u) => d.injectNmi(u),
+    during: [],
+    after: null,
+    event: 'compute_trigger_crash_dump',
+  },
+  inject_network_info: {
+    // Nothing to push into a guest on the flat network: its addresses do not change.
+    run: async (d, u) => {
+      await d.powerState(u);
+    },
+    during: [],
+    after: null,
+    event: 'compute_inject_network_info',
+  },
+  soft_delete_instance: {
+    run: (d, u) => d.powerOff(u),
+    during: [TaskState.SOFT_DELETING],
+    after: {
+      vm_state: VmState.SOFT_DELETED,
+      power_state: PowerState.SHUTDOWN,
+      deleted_at: 'now',
+    },
+    event: 'compute_soft_delete_instance',
+  },
+  restore_instance: {
+    run: (d, u) => d.powerOn(u),
+    during: [TaskState.RESTORING],
+    after: { vm_state: VmState.ACTIVE, power_state: PowerState.RUNNING, deleted_at: null },
+    event: 'compute_restore_instance',
+  },
 };
+
+/** The driver's view of an instance being rebuilt or rescued. */
+function instanceSpec(w: WireRebuild | WireRescue): InstanceSpec {
+  return {
+    uuid: w.instance_uuid,
+    name: w.instance_name,
+    vcpus: w.flavor.vcpus,
+    memoryMb: w.flavor.memory_mb,
+    rootGb: w.flavor.root_gb,
+    ephemeralGb: w.flavor.ephemeral_gb,
+    image: {
+      id: w.image.id,
+      ...(w.image.name ? { name: w.image.name } : {}),
+      properties: w.image.properties,
+    },
+    userData: 'user_data' in w ? w.user_data : null,
+    keyData: 'key_data' in w ? w.key_data : null,
+    networks: w.vifs.map((v) => ({ address: v.address, mac: v.mac })),
+  };
+}
 
 export interface ComputeManagerOptions {
   readonly host: string;
   readonly reportIntervalMs: number;
   readonly powerSyncIntervalMs: number;
   readonly rpcTimeoutMs: number;
+  /** `[DEFAULT] reclaim_instance_interval` in ms: soft-deleted instances older than it go; 0 = never. */
+  readonly reclaimIntervalMs?: number;
+  /** Where snapshots go (Glance or the local catalog); none: image actions fail. */
+  readonly images?: ImageBackend;
+  /** `[DEFAULT] shelved_offload_time` (seconds; 0 at once, -1 never). Default 0. */
+  readonly shelvedOffloadTime?: number;
+  /** `[DEFAULT] shelved_poll_interval` (seconds; 0: every 60, -1 never). Default 3600. */
+  readonly shelvedPollInterval?: number;
+  /** `[DEFAULT] instance_usage_audit_period` when `instance_usage_audit` is on. */
+  readonly usageAuditPeriod?: string;
+  /** When and how guests get config drives (none without it). */
+  readonly configDrive?: ConfigDrivePolicy;
 }
+
+/** Nova runs its periodic tasks every 60 seconds by default (a poll interval of 0). */
+const DEFAULT_PERIODIC_SECONDS = 60;
+
+/** How often a compute asks for its usage audit (once per period is recorded). */
+const USAGE_AUDIT_CHECK_MS = 60_000;
 
 /**
  * One compute host: consumes `compute.<host>` on its cell's queue, drives the
@@ -86,6 +209,8 @@ export interface ComputeManagerOptions {
  */
 export class ComputeManager {
   private readonly conductor: CellConductorClient;
+  private readonly moves: ComputeMoves;
+  private readonly imageActions: ImageActions;
   private consumer?: RpcConsumer;
   private readonly timers: NodeJS.Timeout[] = [];
 
@@ -95,6 +220,18 @@ export class ComputeManager {
     private readonly options: ComputeManagerOptions,
   ) {
     this.conductor = new CellConductorClient(mq, options.rpcTimeoutMs);
+    this.moves = new ComputeMoves(
+      options.host,
+      driver,
+      this.conductor,
+      new ComputeClient(mq, options.rpcTimeoutMs),
+      options.configDrive ?? null,
+    );
+    this.imageActions = new ImageActions(driver, this.conductor, options.images ?? null, {
+      host: options.host,
+      shelvedOffloadTime: options.shelvedOffloadTime ?? 0,
+      ...(options.configDrive ? { configDrive: options.configDrive } : {}),
+    });
   }
 
   get host(): string {
@@ -104,13 +241,52 @@ export class ComputeManager {
   async start(): Promise<void> {
     await this.driver.init(this.host);
     await this.report();
+    await this.moves
+      .destroyEvacuatedInstances()
+      .catch((err: unknown) =>
+        log.warn({ host: this.host, err: describeError(err) }, 'could not clean up evacuations'),
+      );
     const methods = {
+      ...this.moves.methods(),
       build_and_run_instance: (ctx: RequestContext, a: { build: WireBuild }) =>
         this.build(ctx, a.build),
       terminate_instance: (ctx: RequestContext, a: { instance_uuid: string }) =>
         this.terminate(ctx, a.instance_uuid),
       get_console_output: (_ctx: RequestContext, a: { instance_uuid: string }) =>
         this.driver.consoleOutput(a.instance_uuid),
+      get_diagnostics: (_ctx: RequestContext, a: { instance_uuid: string }) =>
+        this.driver.diagnostics(a.instance_uuid),
+      get_host_uptime: () => this.driver.hostUptime(),
+      get_console_endpoint: (
+        _ctx: RequestContext,
+        a: { instance_uuid: string; kind: ConsoleKind },
+      ) => consoleEndpoint(this.driver, a.instance_uuid, a.kind),
+      rebuild_instance: (ctx: RequestContext, a: { instance_uuid: string; rebuild: WireRebuild }) =>
+        this.rebuild(ctx, a.rebuild),
+      external_instance_event: (
+        ctx: RequestContext,
+        a: { instance_uuid: string; event: { name: string; status: string; tag: string | null } },
+      ) => this.externalEvent(ctx, a.instance_uuid, a.event),
+      set_admin_password: (
+        ctx: RequestContext,
+        a: { instance_uuid: string; admin_password: string },
+      ) => this.setAdminPassword(ctx, a.instance_uuid, a.admin_password),
+      snapshot_instance: (
+        ctx: RequestContext,
+        a: { instance_uuid: string; snapshot: WireSnapshot },
+      ) => this.imageActions.snapshot(ctx, a.instance_uuid, a.snapshot),
+      backup_instance: (ctx: RequestContext, a: { instance_uuid: string; backup: WireBackup }) =>
+        this.imageActions.backup(ctx, a.instance_uuid, a.backup),
+      shelve_instance: (
+        ctx: RequestContext,
+        a: { instance_uuid: string; snapshot: WireSnapshot },
+      ) => this.imageActions.shelve(ctx, a.instance_uuid, a.snapshot),
+      shelve_offload_instance: (ctx: RequestContext, a: { instance_uuid: string }) =>
+        this.imageActions.shelveOffload(ctx, a.instance_uuid),
+      unshelve_instance: (
+        ctx: RequestContext,
+        a: { instance_uuid: string; unshelve: WireUnshelve },
+      ) => this.imageActions.unshelve(ctx, a.instance_uuid, a.unshelve),
       ...Object.fromEntries(
         Object.entries(OPERATIONS).map(([name, plan]) => [
           name,
@@ -129,6 +305,22 @@ export class ComputeManager {
     this.every(this.options.reportIntervalMs, () => this.report());
     if (this.options.powerSyncIntervalMs > 0) {
       this.every(this.options.powerSyncIntervalMs, () => this.syncPowerStates());
+    }
+    const reclaim = this.options.reclaimIntervalMs ?? 0;
+    if (reclaim > 0) {
+      // Checked more often than the interval, so a server goes close to its time.
+      this.every(Math.max(1000, Math.floor(reclaim / 4)), () => this.reclaimQueuedDeletes(reclaim));
+    }
+    const poll = this.options.shelvedPollInterval ?? 3600;
+    if ((this.options.shelvedOffloadTime ?? 0) > 0 && poll >= 0) {
+      this.every((poll === 0 ? DEFAULT_PERIODIC_SECONDS : poll) * 1000, () =>
+        this.imageActions.offloadDue(),
+      );
+    }
+    const audit = this.options.usageAuditPeriod;
+    if (audit !== undefined) {
+      void this.auditUsage(audit);
+      this.every(USAGE_AUDIT_CHECK_MS, () => this.auditUsage(audit));
     }
     log.info({ host: this.host, driver: this.driver.type }, 'compute host started');
   }
@@ -185,7 +377,9 @@ export class ComputeManager {
       log.info({ uuid }, 'instance deleted before its build started');
       return;
     }
+    let configDrive: InstanceSpec['configDrive'];
     try {
+      configDrive = this.configDrive(build);
       await this.driver.spawn({
         uuid,
         name: build.instance_name,
@@ -201,6 +395,7 @@ export class ComputeManager {
         userData: build.user_data,
         keyData: build.key_data,
         networks: build.vifs.map((v) => ({ address: v.address, mac: v.mac })),
+        ...(configDrive ? { configDrive } : {}),
       });
     } catch (err) {
       const reason = describeError(err);
@@ -226,6 +421,8 @@ export class ComputeManager {
         task_state: null,
         power_state: await this.driver.powerState(uuid),
         launched_at: new Date().toISOString(),
+        // A drive the host or the image required shows on the server as one asked for.
+        ...(configDrive ? { config_drive: 'True' } : {}),
       });
       await this.conductor.actionEvent(
         ctx,
@@ -265,8 +462,71 @@ export class ComputeManager {
       log.warn({ uuid, event: plan.event, err: reason }, 'instance operation failed');
       await this.conductor.actionEvent(ctx, uuid, plan.event, this.host, 'Error', reason);
       // Back to idle with the hypervisor's view of the power state (Nova reverts the task state).
+      if (plan.during.length > 0) {
+        await this.conductor
+          .instanceUpdate(ctx, uuid, plan.during, {
+            task_state: null,
+            power_state: await this.driver.powerState(uuid),
+          })
+          .catch(() => undefined);
+      }
+      return;
+    }
+    try {
+      if (plan.after) {
+        const after = plan.after;
+        await this.conductor.instanceUpdate(ctx, uuid, plan.during, {
+          ...after,
+          ...(after.deleted_at === 'now' ? { deleted_at: new Date().toISOString() } : {}),
+          task_state: null,
+        });
+      }
+      await this.conductor.actionEvent(ctx, uuid, plan.event, this.host, 'Success');
+    } catch (err) {
+      if (!(err instanceof UnexpectedTaskState || err instanceof InstanceNotFound)) {
+        throw err;
+      }
+      log.info({ uuid, event: plan.event }, 'instance changed while the operation ran (deleted?)');
+    }
+  }
+
+  /**
+   * Nova's rebuild on the same host: the guest goes and comes back from the
+   * (new) image; a stopped server is stopped again, as Nova leaves it.
+   */
+  private async rebuild(ctx: RequestContext, rebuild: WireRebuild): Promise<void> {
+    const uuid = rebuild.instance_uuid;
+    const event = 'compute_rebuild_instance';
+    await this.conductor.actionEvent(ctx, uuid, event, this.host, 'start');
+    try {
+      await this.conductor.instanceUpdate(ctx, uuid, [TaskState.REBUILDING], {
+        task_state: TaskState.REBUILD_SPAWNING,
+      });
+    } catch (err) {
+      if (err instanceof UnexpectedTaskState || err instanceof InstanceNotFound) {
+        log.info({ uuid }, 'instance changed before its rebuild started (deleted?)');
+        return;
+      }
+      throw err;
+    }
+    let configDrive: InstanceSpec['configDrive'];
+    try {
+      configDrive = this.configDrive(rebuild);
+      await this.driver.destroy(uuid);
+      await this.driver.spawn({
+        ...instanceSpec(rebuild),
+        ...(configDrive ? { configDrive } : {}),
+      });
+      if (rebuild.was_stopped) {
+        await this.driver.powerOff(uuid);
+      }
+    } catch (err) {
+      const reason = describeError(err);
+      log.warn({ uuid, err: reason }, 'rebuild failed');
+      await this.conductor.actionEvent(ctx, uuid, event, this.host, 'Error', reason);
       await this.conductor
-        .instanceUpdate(ctx, uuid, plan.during, {
+        .instanceUpdate(ctx, uuid, [TaskState.REBUILD_SPAWNING], {
+          vm_state: VmState.ERROR,
           task_state: null,
           power_state: await this.driver.powerState(uuid),
         })
@@ -274,16 +534,123 @@ export class ComputeManager {
       return;
     }
     try {
-      await this.conductor.instanceUpdate(ctx, uuid, plan.during, {
-        ...plan.after,
+      await this.conductor.instanceUpdate(ctx, uuid, [TaskState.REBUILD_SPAWNING], {
+        vm_state: rebuild.was_stopped ? VmState.STOPPED : VmState.ACTIVE,
         task_state: null,
+        power_state: await this.driver.powerState(uuid),
+        launched_at: new Date().toISOString(),
+        ...(configDrive ? { config_drive: 'True' } : {}),
       });
-      await this.conductor.actionEvent(ctx, uuid, plan.event, this.host, 'Success');
+      await this.conductor.actionEvent(ctx, uuid, event, this.host, 'Success');
     } catch (err) {
       if (!(err instanceof UnexpectedTaskState || err instanceof InstanceNotFound)) {
         throw err;
       }
-      log.info({ uuid, event: plan.event }, 'instance changed while the operation ran (deleted?)');
+      log.info({ uuid }, 'instance changed while it was rebuilt (deleted?)');
+    }
+  }
+
+  /**
+   * changePassword: the guest agent sets it; a guest that posts its password
+   * back (encrypted with the instance's key, as cloud-init and cloudbase-init
+   * do to the metadata service) has it kept for os-server-password.
+   */
+  private async setAdminPassword(ctx: RequestContext, uuid: string, password: string) {
+    const event = 'compute_set_admin_password';
+    await this.conductor.actionEvent(ctx, uuid, event, this.host, 'start');
+    let posted: string | null;
+    try {
+      posted = await this.driver.setAdminPassword(uuid, password);
+    } catch (err) {
+      const reason = describeError(err);
+      log.warn({ uuid, err: reason }, 'setting the admin password failed');
+      await this.conductor.actionEvent(ctx, uuid, event, this.host, 'Error', reason);
+      await this.conductor
+        .instanceUpdate(ctx, uuid, [TaskState.UPDATING_PASSWORD], { task_state: null })
+        .catch(() => undefined);
+      return;
+    }
+    if (posted !== null) {
+      await this.conductor.setPassword(ctx, uuid, posted);
+    }
+    await this.conductor
+      .instanceUpdate(ctx, uuid, [TaskState.UPDATING_PASSWORD], { task_state: null })
+      .catch((err: unknown) =>
+        log.info({ uuid, err: describeError(err) }, 'password set; state moved on'),
+      );
+    await this.conductor.actionEvent(ctx, uuid, event, this.host, 'Success');
+  }
+
+  /**
+   * An event from another service (os-server-external-events). A power-update
+   * (2.76) says what the hypervisor now does; the network events are taken
+   * note of (the flat network has no ports to wait for).
+   */
+  private async externalEvent(
+    ctx: RequestContext,
+    uuid: string,
+    event: { name: string; status: string; tag: string | null },
+  ): Promise<void> {
+    log.info({ uuid, event: event.name, status: event.status, tag: event.tag }, 'external event');
+    const name = `compute_external_instance_event`;
+    await this.conductor.actionEvent(ctx, uuid, name, this.host, 'start');
+    if (event.name === 'power-update' && (event.tag === 'POWER_ON' || event.tag === 'POWER_OFF')) {
+      const on = event.tag === 'POWER_ON';
+      await this.conductor
+        .instanceUpdate(ctx, uuid, [null], {
+          vm_state: on ? VmState.ACTIVE : VmState.STOPPED,
+          power_state: on ? PowerState.RUNNING : PowerState.SHUTDOWN,
+        })
+        .catch((err: unknown) =>
+          log.info({ uuid, err: describeError(err) }, 'power update skipped'),
+        );
+    }
+    await this.conductor.actionEvent(ctx, uuid, name, this.host, 'Success');
+  }
+
+  /** The config drive's files when the instance gets one (a fresh drive on every (re)build). */
+  private configDrive(w: WireBuild | WireRebuild): InstanceSpec['configDrive'] {
+    return this.options.configDrive ? configDriveContents(w, this.options.configDrive) : undefined;
+  }
+
+  /** Nova's _reclaim_queued_deletes: soft-deleted instances older than the interval go for good. */
+  async reclaimQueuedDeletes(intervalMs: number): Promise<void> {
+    const ctx = adminContext();
+    const due = Date.now() - intervalMs;
+    for (const instance of await this.conductor.instancesOnHost(ctx, this.host)) {
+      if (
+        instance.vm_state !== VmState.SOFT_DELETED ||
+        instance.task_state !== null ||
+        (instance.deleted_at !== null && Date.parse(instance.deleted_at) > due)
+      ) {
+        continue;
+      }
+      try {
+        await this.conductor.instanceUpdate(ctx, instance.uuid, [null], {
+          task_state: TaskState.DELETING,
+        });
+      } catch {
+        continue; // restored or deleted meanwhile
+      }
+      log.info({ uuid: instance.uuid }, 'reclaiming a soft-deleted instance');
+      await this.driver.destroy(instance.uuid);
+      await this.conductor.instanceDestroyed(ctx, instance.uuid);
+    }
+  }
+
+  /** Nova's _instance_usage_audit: the last completed period, once (the conductor records it). */
+  async auditUsage(period: string): Promise<void> {
+    try {
+      const ran = await this.conductor.instanceUsageAudit(
+        adminContext(),
+        this.host,
+        lastCompletedAuditPeriod(period),
+      );
+      if (ran) {
+        log.info({ host: this.host, period }, 'instance usage audit recorded');
+      }
+    } catch (err) {
+      log.warn({ host: this.host, err: describeError(err) }, 'instance usage audit failed');
     }
   }
 

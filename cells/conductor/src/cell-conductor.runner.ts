@@ -19,6 +19,9 @@ import { CellConductor } from './cell-conductor';
 
 const log = getLogger('conductor.cell');
 
+/** Milliseconds between attempts to serve a cell whose queue could not be reached. */
+const RETRY_MS = 3000;
+
 interface Serving {
   readonly cell: Cell;
   readonly conductor: CellConductor;
@@ -38,7 +41,11 @@ interface Serving {
 export class CellConductorRunner implements OnModuleDestroy {
   private readonly serving = new Map<string, Serving>();
   private scope: 'none' | 'local' | 'every' = 'none';
+  /** `nova-conductor`'s one cell: served again whenever its mapping changes, whatever happened before. */
+  private localCellUuid?: string;
   private listening = false;
+  /** Cells whose queue could not be reached, retried until served (or no longer wanted). */
+  private readonly retries = new Map<string, NodeJS.Timeout>();
   /** Start/stop operations, one at a time (cell changes arrive concurrently). */
   private queue: Promise<void> = Promise.resolve();
 
@@ -57,6 +64,7 @@ export class CellConductorRunner implements OnModuleDestroy {
       throw new Error(`cell ${cellLabel(cell)} has no message queue: nothing to conduct`);
     }
     this.scope = 'local';
+    this.localCellUuid = cell.uuid;
     await this.serialized(() => this.startFor(cell));
     this.follow();
     return cell;
@@ -95,6 +103,8 @@ export class CellConductorRunner implements OnModuleDestroy {
 
   async stop(): Promise<void> {
     this.scope = 'none';
+    this.retries.forEach(clearTimeout);
+    this.retries.clear();
     await this.serialized(async () => {
       for (const uuid of [...this.serving.keys()]) {
         await this.stopFor(uuid);
@@ -164,20 +174,55 @@ export class CellConductorRunner implements OnModuleDestroy {
   private async apply(change: CellChange): Promise<void> {
     const { cell } = change;
     const running = this.serving.get(cell.uuid);
-    if (this.scope === 'none' || (this.scope === 'local' && !running)) {
+    if (this.scope === 'none' || (this.scope === 'local' && cell.uuid !== this.localCellUuid)) {
       return;
     }
     if (change.kind === 'removed') {
+      this.cancelRetry(cell.uuid);
       await this.stopFor(cell.uuid);
       return;
     }
     if (running && running.cell.connectionKey === cell.connectionKey) {
       return; // only its name or flags changed
     }
+    this.cancelRetry(cell.uuid);
     await this.stopFor(cell.uuid);
     if (isServable(cell)) {
-      await this.startFor(cell);
+      await this.startFor(cell).catch((err: unknown) => {
+        this.retryLater(cell.uuid);
+        throw err;
+      });
     }
+  }
+
+  /**
+   * The cell's queue could not be reached: try again every few seconds with
+   * its current mapping (the broker may come back, or the URL be corrected).
+   */
+  private retryLater(uuid: string): void {
+    this.cancelRetry(uuid);
+    const timer = setTimeout(() => {
+      this.retries.delete(uuid);
+      void this.serialized(async () => {
+        if (this.scope === 'none' || this.serving.has(uuid)) {
+          return;
+        }
+        const cell = await this.router.cell(uuid);
+        if (isServable(cell)) {
+          await this.startFor(cell);
+        }
+      }).catch((err: unknown) => {
+        log.warn({ cell: uuid, err: describeError(err) }, 'cell conductor still cannot start');
+        this.retryLater(uuid);
+      });
+    }, RETRY_MS);
+    timer.unref();
+    this.retries.set(uuid, timer);
+  }
+
+  private cancelRetry(uuid: string): void {
+    clearTimeout(this.retries.get(uuid));
+    this.retries.delete(uuid);
   }
 
   private serialized(fn: () => Promise<void>): Promise<void> {

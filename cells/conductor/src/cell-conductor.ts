@@ -5,11 +5,21 @@ import {
   type Cell,
   type CellContext,
 } from '@nova/cell-router';
-import { cellDb, HostReports, Instance, Service, type CellRepositories } from '@nova/cells/db';
+import { In } from 'typeorm';
+import {
+  cellDb,
+  HostReports,
+  Instance,
+  InstanceSystemMetadata,
+  Service,
+  USAGE_AUDIT_TASK,
+  type CellRepositories,
+} from '@nova/cells/db';
 import {
   ComputeClient,
   CONDUCTOR_TOPIC,
   type ComputeNodeReport,
+  type HostInstance,
   type InstanceUpdates,
   type WireBuild,
 } from '@nova/compute-rpc';
@@ -20,6 +30,7 @@ import { type PlacementService } from '@nova/placement';
 import { requestedResources } from '@nova/scheduler';
 import { dispatcher, type RpcConsumer, type RpcTransport } from '@nova/rpc';
 import type { BuildRequests } from '@nova/servers';
+import { CellMoves } from './cell-moves';
 import { syncProvider } from './placement-sync';
 
 const log = getLogger('conductor.cell');
@@ -34,7 +45,9 @@ export class CellConductor {
   private consumer?: RpcConsumer;
   private cell!: Cell;
   private reaper?: NodeJS.Timeout;
+  private confirmer?: NodeJS.Timeout;
   private readonly inventories = new Map<string, string>();
+  private readonly moves: CellMoves;
 
   constructor(
     private readonly config: NovaConfig,
@@ -42,27 +55,27 @@ export class CellConductor {
     private readonly mappings: InstanceMappings,
     private readonly placement: PlacementService,
     private readonly builds: BuildRequests,
-  ) {}
+  ) {
+    this.moves = new CellMoves({
+      db: () => this.db(),
+      mq: () => this.ctx().cell.mq(),
+      placement,
+      builds,
+      rpcTimeoutMs: config.DEFAULT.rpc_response_timeout * 1000,
+      config,
+    });
+  }
 
   /** The handlers, for a transport this conductor serves alone or shares (nova-all). */
   methods() {
     return {
+      ...this.moves.methods(),
       instance_update: (
         _ctx: RequestContext,
         a: { uuid: string; expected_task_state: Array<string | null>; updates: InstanceUpdates },
       ) => this.instanceUpdate(a.uuid, a.expected_task_state, a.updates),
-      instances_on_host: async (_ctx: RequestContext, a: { host: string }) => {
-        const rows = await (await this.ds()).getRepository(Instance).find({
-          where: { host: a.host, deleted: 0 },
-          select: ['uuid', 'vm_state', 'task_state', 'power_state'],
-        });
-        return rows.map((r) => ({
-          uuid: r.uuid,
-          vm_state: r.vm_state,
-          task_state: r.task_state,
-          power_state: r.power_state,
-        }));
-      },
+      instances_on_host: (_ctx: RequestContext, a: { host: string }) =>
+        this.instancesOnHost(a.host),
       action_event: async (
         ctx: RequestContext,
         a: {
@@ -84,6 +97,29 @@ export class CellConductor {
       build_failed: (ctx: RequestContext, a: { host: string; build: WireBuild; reason: string }) =>
         this.buildFailed(ctx, a.host, a.build, a.reason),
       instance_destroyed: (_ctx: RequestContext, a: { uuid: string }) => this.destroyed(a.uuid),
+      set_password: async (_ctx: RequestContext, a: { uuid: string; password: string | null }) =>
+        (await this.db()).writer.setPassword(a.uuid, a.password),
+      set_system_metadata: async (
+        _ctx: RequestContext,
+        a: { uuid: string; values: Record<string, string | null> },
+      ) => {
+        const writer = (await this.db()).writer;
+        for (const [key, value] of Object.entries(a.values)) {
+          await writer.setSystemMetadata(a.uuid, key, value);
+        }
+      },
+      instance_fault: async (
+        _ctx: RequestContext,
+        a: {
+          uuid: string;
+          code: number;
+          message: string;
+          details: string | null;
+          host: string | null;
+        },
+      ) => (await this.db()).writer.addFault(a.uuid, a.code, a.message, a.details, a.host),
+      release_allocation: (_ctx: RequestContext, a: { uuid: string }) =>
+        this.placement.release(a.uuid),
       service_report: async (_ctx: RequestContext, a: { host: string; binary: string }) => {
         await new HostReports(await this.ds()).heartbeat(
           a.host,
@@ -93,7 +129,39 @@ export class CellConductor {
       },
       compute_node_report: (_ctx: RequestContext, a: { node: ComputeNodeReport }) =>
         this.nodeReport(a.node),
+      instance_usage_audit: (
+        _ctx: RequestContext,
+        a: { host: string; begin: string; end: string },
+      ) => this.usageAudit(a.host, new Date(a.begin), new Date(a.end)),
     };
+  }
+
+  /**
+   * Nova's instance usage audit of one host for one period, recorded in
+   * task_log (os-instance_usage_audit_log reads it): once per host and
+   * period, however often the compute asks. True when it ran now.
+   */
+  private async usageAudit(host: string, begin: Date, end: Date): Promise<boolean> {
+    const logs = (await this.db()).taskLogs;
+    const started = Date.now();
+    if (
+      !(await logs.begin(USAGE_AUDIT_TASK, host, begin, end, 'Instance usage audit started...'))
+    ) {
+      return false;
+    }
+    const items = await logs.countActiveOnHost(host, begin, end);
+    const seconds = ((Date.now() - started) / 1000).toFixed(2);
+    await logs.finish(
+      USAGE_AUDIT_TASK,
+      host,
+      { begin, end },
+      {
+        items,
+        errors: 0,
+        message: `Instance usage audit ran for host ${host}, ${items} instances in ${seconds} seconds.`,
+      },
+    );
+    return true;
   }
 
   /** The cell whose database is this node's `[database] connection` (a cell conductor's own cell). */
@@ -132,11 +200,26 @@ export class CellConductor {
       interval,
     );
     this.reaper.unref();
+    const window = this.config.DEFAULT.resize_confirm_window;
+    if (window > 0) {
+      // Checked several times per window, so a resize is confirmed close to its time.
+      this.confirmer = setInterval(
+        () =>
+          void this.moves
+            .confirmOverdue(window)
+            .catch((err: unknown) =>
+              log.warn({ err: describeError(err) }, 'auto-confirm of resizes failed'),
+            ),
+        Math.max(500, Math.min(window * 250, interval)),
+      );
+      this.confirmer.unref();
+    }
     log.debug({ cell: this.cell.name ?? this.cell.uuid }, 'cell conductor serving');
   }
 
   async stop(): Promise<void> {
     clearInterval(this.reaper);
+    clearInterval(this.confirmer);
     await this.consumer?.stop();
   }
 
@@ -157,14 +240,42 @@ export class CellConductor {
     expected: Array<string | null>,
     updates: InstanceUpdates,
   ) {
-    const { launched_at, terminated_at, ...rest } = updates;
+    const { launched_at, terminated_at, deleted_at, ...rest } = updates;
     await (
       await this.db()
     ).writer.compareAndSwap(uuid, expected, {
       ...rest,
       ...(launched_at ? { launched_at: new Date(launched_at) } : {}),
       ...(terminated_at ? { terminated_at: new Date(terminated_at) } : {}),
+      ...(deleted_at !== undefined
+        ? { deleted_at: deleted_at === null ? null : new Date(deleted_at) }
+        : {}),
     });
+  }
+
+  /** The host's instances; SHELVED ones with when they were shelved (the offload clock). */
+  private async instancesOnHost(host: string): Promise<HostInstance[]> {
+    const rows = await (await this.ds()).getRepository(Instance).find({
+      where: { host, deleted: 0 },
+      select: ['uuid', 'vm_state', 'task_state', 'power_state', 'deleted_at'],
+    });
+    const shelved = rows.filter((r) => r.vm_state === VmState.SHELVED).map((r) => r.uuid);
+    const shelvedAt = new Map<string, string>();
+    if (shelved.length > 0) {
+      const meta = await (await this.ds()).getRepository(InstanceSystemMetadata).find({
+        where: { instance_uuid: In(shelved), key: 'shelved_at', deleted: 0 },
+        select: ['instance_uuid', 'value'],
+      });
+      meta.forEach((m) => m.value !== null && shelvedAt.set(m.instance_uuid, m.value));
+    }
+    return rows.map((r) => ({
+      uuid: r.uuid,
+      vm_state: r.vm_state,
+      task_state: r.task_state,
+      power_state: r.power_state,
+      deleted_at: r.deleted_at ? r.deleted_at.toISOString() : null,
+      shelved_at: shelvedAt.get(r.uuid) ?? null,
+    }));
   }
 
   private async nodeReport(node: ComputeNodeReport): Promise<void> {
@@ -250,6 +361,7 @@ export class CellConductor {
   private async destroyed(uuid: string): Promise<void> {
     await (await this.db()).writer.softDelete(uuid);
     await this.placement.release(uuid);
+    await this.moves.abandonMoves(adminContext(), uuid);
     await this.builds.releaseGlobalRecords(uuid);
     await this.mappings.setQueuedForDelete(uuid, true);
   }

@@ -4,6 +4,7 @@ import { ServiceHeartbeat } from '@nova/cells/hosts';
 import { maskUrl } from '@nova/common';
 import { CONDUCTOR_TOPIC, SchedulerClient } from '@nova/compute-rpc';
 import { NOVA_CONFIG, type NovaConfig } from '@nova/config';
+import { createImageBackend } from '@nova/images';
 import { getLogger } from '@nova/logging';
 import { PlacementService } from '@nova/placement';
 import {
@@ -50,6 +51,7 @@ export class SuperConductorRunner implements OnModuleDestroy {
       new SchedulerClient(this.mq, DEFAULT.rpc_response_timeout * 1000),
       this.placement,
       this.builds,
+      createImageBackend(this.config),
     );
     this.consumer = await this.mq.serve(
       { topic: CONDUCTOR_TOPIC, server: DEFAULT.host },

@@ -4,18 +4,30 @@ import { cellDb, instanceName } from '@nova/cells/db';
 import {
   ComputeClient,
   NoValidHost,
+  type BuildInstanceFields,
+  type BuildSecrets,
   type SchedulerClient,
   type Destinations,
   type Selection,
+  type WireMoveRequest,
+  type WireGuest,
   type WireRequestSpec,
 } from '@nova/compute-rpc';
 import { TaskState, VmState } from '@nova/compute-state';
 import type { NovaConfig } from '@nova/config';
+import type { ImageBackend } from '@nova/images';
 import { getLogger } from '@nova/logging';
 import type { PlacementService } from '@nova/placement';
 import type { BuildRequests } from '@nova/servers';
+import { MoveTask } from './move-task';
+import { Unshelver, type UnshelveRequest } from './unshelve';
 
 const log = getLogger('conductor.super');
+
+/** How far a build got in this conductor: the cell its instance row was written to. */
+interface BuildProgress {
+  rowIn: Cell | null;
+}
 
 /**
  * The API-level conductor: turns build requests into instances. It asks the
@@ -24,6 +36,9 @@ const log = getLogger('conductor.super');
  * with no valid host the instance is buried in cell0 in ERROR with a fault.
  */
 export class SuperConductor {
+  private readonly moves: MoveTask;
+  private readonly unshelver: Unshelver;
+
   constructor(
     private readonly config: NovaConfig,
     private readonly router: CellRouter,
@@ -31,16 +46,30 @@ export class SuperConductor {
     private readonly scheduler: SchedulerClient,
     private readonly placement: PlacementService,
     private readonly builds: BuildRequests,
-  ) {}
+    images: ImageBackend,
+  ) {
+    this.moves = new MoveTask(config, router, scheduler, placement, builds);
+    this.unshelver = new Unshelver(config, router, scheduler, placement, builds, images);
+  }
 
   methods() {
     return {
-      schedule_and_build_instances: (ctx: RequestContext, a: { instance_uuids: string[] }) =>
-        this.scheduleAndBuild(ctx, a.instance_uuids),
+      schedule_and_build_instances: (
+        ctx: RequestContext,
+        a: { instance_uuids: string[] } & BuildSecrets,
+      ) => this.scheduleAndBuild(ctx, a.instance_uuids, a),
+      migrate_server: (ctx: RequestContext, a: { request: WireMoveRequest }) =>
+        this.moves.run(ctx, a.request),
+      unshelve_instance: (ctx: RequestContext, a: UnshelveRequest) =>
+        this.unshelver.unshelve(ctx, a),
     };
   }
 
-  async scheduleAndBuild(ctx: RequestContext, uuids: readonly string[]): Promise<void> {
+  async scheduleAndBuild(
+    ctx: RequestContext,
+    uuids: readonly string[],
+    secrets: BuildSecrets = {},
+  ): Promise<void> {
     const spec = await this.builds.spec(uuids[0]);
     if (!spec) {
       log.warn({ uuids }, 'no request spec: build requests deleted before scheduling');
@@ -54,7 +83,9 @@ export class SuperConductor {
       });
     } catch (err) {
       const reason =
-        err instanceof NoValidHost ? err.message : `No valid host was found. ${describeError(err)}`;
+        err instanceof NoValidHost && err.message.startsWith('No valid host')
+          ? err.message
+          : `No valid host was found. ${describeError(err)}`;
       log.warn({ uuids, reason }, 'scheduling failed: burying the instances in cell0');
       for (const uuid of uuids) {
         await this.buryInCell0(ctx, uuid, reason);
@@ -62,12 +93,45 @@ export class SuperConductor {
       return;
     }
     await Promise.all(
-      uuids.map((uuid, i) =>
-        this.buildOne(ctx, uuid, destinations[i] ?? [], spec).catch((err: unknown) => {
+      uuids.map(async (uuid, i) => {
+        const progress: BuildProgress = { rowIn: null };
+        try {
+          await this.buildOne(ctx, uuid, destinations[i] ?? [], spec, progress, secrets);
+        } catch (err) {
           log.error({ uuid, err: describeError(err) }, 'could not start the build');
-        }),
-      ),
+          await this.abandon(ctx, uuid, progress, describeError(err)).catch((e: unknown) =>
+            log.error({ uuid, err: describeError(e) }, 'could not put the failed build in ERROR'),
+          );
+        }
+      }),
     );
+  }
+
+  /**
+   * A build that failed here (not on its host) must not stay BUILD forever:
+   * its claim and addresses go, and the instance ends in ERROR with the reason
+   * as fault, in its cell when it got there, else in cell0.
+   */
+  private async abandon(
+    ctx: RequestContext,
+    uuid: string,
+    progress: BuildProgress,
+    reason: string,
+  ): Promise<void> {
+    const message = `Build of instance ${uuid} aborted: ${reason}`;
+    await this.placement.release(uuid);
+    if (progress.rowIn && !(await this.builds.get(uuid))) {
+      // Mapped and the build request gone: the cell's row is the server now.
+      const db = await cellDb(this.router.targetCell(ctx, progress.rowIn));
+      await db.writer.compareAndSwap(uuid, 'any', { vm_state: VmState.ERROR, task_state: null });
+      await db.writer.addFault(uuid, 500, message, null, null);
+      return;
+    }
+    if (progress.rowIn) {
+      await (await cellDb(this.router.targetCell(ctx, progress.rowIn))).writer.softDelete(uuid);
+    }
+    await this.builds.releaseAddresses(uuid);
+    await this.buryInCell0(ctx, uuid, message);
   }
 
   private async buildOne(
@@ -75,6 +139,8 @@ export class SuperConductor {
     uuid: string,
     candidates: readonly Selection[],
     spec: WireRequestSpec,
+    progress: BuildProgress,
+    secrets: BuildSecrets,
   ): Promise<void> {
     const [selected, ...alternates] = candidates;
     const fields = await this.builds.get(uuid);
@@ -88,20 +154,22 @@ export class SuperConductor {
       cellDb(cctx),
       fields.networks === 'none' ? [] : this.builds.allocateAddress(uuid).then((vif) => [vif]),
     ]);
+    const zone =
+      selected.availability_zone ??
+      fields.availability_zone ??
+      this.config.DEFAULT.default_availability_zone;
     const id = await db.writer.create(
       fields,
       {
         host: selected.host,
         node: selected.nodename,
-        availability_zone:
-          selected.availability_zone ??
-          fields.availability_zone ??
-          this.config.DEFAULT.default_availability_zone,
+        availability_zone: zone,
         vm_state: VmState.BUILDING,
         task_state: TaskState.SCHEDULING,
       },
       vifs,
     );
+    progress.rowIn = cell;
     await Promise.all([
       db.writer.startAction(ctx, uuid, 'create'),
       this.mappings.setCell(uuid, cell),
@@ -130,6 +198,7 @@ export class SuperConductor {
       attempt: 1,
       spec,
       node: selected.nodename,
+      guest: wireGuest(fields, zone, secrets),
     });
   }
 
@@ -156,15 +225,27 @@ export class SuperConductor {
       },
       [],
     );
-    await db.writer.addFault(
-      uuid,
-      500,
-      reason.startsWith('No valid host') ? reason : `No valid host was found. ${reason}`,
-      null,
-      null,
-    );
+    await db.writer.addFault(uuid, 500, reason, null, null);
     await db.writer.startAction(ctx, uuid, 'create');
     await this.mappings.setCell(uuid, cell0);
     await this.builds.delete(uuid);
   }
+}
+
+/** What the host writes on the guest's config drive, from the build request and the create's secrets. */
+function wireGuest(fields: BuildInstanceFields, zone: string, secrets: BuildSecrets): WireGuest {
+  return {
+    display_name: fields.display_name,
+    hostname: fields.hostname,
+    availability_zone: zone,
+    project_id: fields.project_id,
+    launch_index: fields.launch_index,
+    reservation_id: fields.reservation_id,
+    key_name: fields.key_name,
+    metadata: fields.metadata,
+    security_groups: fields.security_groups ?? [],
+    config_drive: fields.config_drive === 'True',
+    admin_password: secrets.admin_password ?? null,
+    ...(secrets.injected_files?.length ? { files: secrets.injected_files } : {}),
+  };
 }

@@ -1,11 +1,15 @@
 import type { CellContext, CellDbSchema } from '@nova/cell-router';
 import { CELL_MIGRATIONS } from '@nova/migrations/cell';
 import { CELL_ENTITIES } from './entities';
+import { ConsoleAuthTokens } from './repositories/console-auth-tokens';
 import { ComputeNodeRepository } from './repositories/compute-node.repository';
 import { InstanceWriter } from './repositories/instance-writer';
 import { InstanceRepository } from './repositories/instance.repository';
+import { MigrationReader } from './repositories/migration-reader';
+import { MigrationWriter } from './repositories/migration-writer';
 import { ServerReader } from './repositories/server-reader';
 import { ServiceRepository } from './repositories/service.repository';
+import { TaskLogRepository } from './repositories/task-log.repository';
 
 /** What the cell router needs to open and check a cell database. */
 export const CELL_SCHEMA: CellDbSchema = { entities: CELL_ENTITIES, migrations: CELL_MIGRATIONS };
@@ -17,6 +21,10 @@ export interface CellRepositories {
   readonly services: ServiceRepository;
   readonly writer: InstanceWriter;
   readonly servers: ServerReader;
+  readonly migrations: MigrationReader;
+  readonly migrationWriter: MigrationWriter;
+  readonly consoleAuthTokens: ConsoleAuthTokens;
+  readonly taskLogs: TaskLogRepository;
 }
 
 export async function cellDb(ctx: CellContext): Promise<CellRepositories> {
@@ -27,5 +35,9 @@ export async function cellDb(ctx: CellContext): Promise<CellRepositories> {
     services: new ServiceRepository(ds),
     writer: new InstanceWriter(ds),
     servers: new ServerReader(ds, ctx.cell.uuid),
+    migrations: new MigrationReader(ds, ctx.cell.uuid),
+    migrationWriter: new MigrationWriter(ds),
+    consoleAuthTokens: new ConsoleAuthTokens(ds),
+    taskLogs: new TaskLogRepository(ds),
   };
 }

@@ -2,14 +2,20 @@ import { Inject, Injectable } from '@nestjs/common';
 import { HostMappingRepository } from '@nova/api-db';
 import { AvailabilityZones } from '@nova/availability-zones';
 import { CellRouter, type Cell } from '@nova/cell-router';
-import { cellDb, COMPUTE_NODE_TOTAL_FIELDS, type Service } from '@nova/cells/db';
-import type { RequestContext } from '@nova/common';
+import { cellDb, COMPUTE_NODE_TOTAL_FIELDS, USAGE_AUDIT_TASK, type Service } from '@nova/cells/db';
+import { HostMappingNotFound, type RequestContext } from '@nova/common';
+import { ComputeClient } from '@nova/compute-rpc';
 import { NOVA_CONFIG, type NovaConfig } from '@nova/config';
 import { gatherFromCells } from './cell-gather';
 import {
   assertUpdatable,
+  type AuditRun,
   ComputeHostHasInstances,
+  ComputeHostNotFound,
+  ComputeServiceUnavailable,
   HostBinaryNotFound,
+  type HostResourceLine,
+  type HostResources,
   HypervisorNotFound,
   MarkerNotFound,
   ServiceNotFound,
@@ -22,7 +28,9 @@ import {
   type RecordRef,
   type ServiceChanges,
   type ServiceRow,
+  UptimeNotImplemented,
 } from '@nova/host-inventory';
+import { MessagingTimeout, RemoteError } from '@nova/rpc';
 import { nodeRows } from './node-rows';
 import { isServiceUp } from './service-state';
 
@@ -264,6 +272,73 @@ export class HostInventory implements HostInventoryPort {
       totals[field] = answers.reduce((sum, { value }) => sum + value[field], 0);
     }
     return { totals, failedCells };
+  }
+
+  /** Asks the node's compute host over its cell's queue (`compute.<host>`). */
+  async hostUptime(ctx: RequestContext, row: NodeRow): Promise<string> {
+    const host = row.node.host;
+    if (host === null) {
+      throw new ComputeServiceUnavailable(host);
+    }
+    const cctx = this.router.targetCell(ctx, row.cell);
+    try {
+      const client = new ComputeClient(
+        await cctx.cell.mq(),
+        this.config.DEFAULT.rpc_response_timeout * 1000,
+      );
+      return await client.hostUptime(ctx, host);
+    } catch (err) {
+      if (err instanceof RemoteError && err.remoteName === 'UnsupportedRpcMethod') {
+        throw new UptimeNotImplemented();
+      }
+      if (err instanceof MessagingTimeout || err instanceof RemoteError) {
+        throw new ComputeServiceUnavailable(host);
+      }
+      throw err;
+    }
+  }
+
+  /** Read in the host's own cell (its host mapping), as Nova's os-hosts show. */
+  async hostResources(ctx: RequestContext, host: string): Promise<HostResources> {
+    const mapping = await this.hostMappings.findByHost(host);
+    const cell = mapping && (await this.router.cells()).find((c) => c.id === mapping.cell_id);
+    if (!cell) {
+      throw new HostMappingNotFound(host);
+    }
+    const db = await cellDb(this.router.targetCell(ctx, cell));
+    const [node] = await db.computeNodes.listLive(host);
+    if (!node) {
+      throw new ComputeHostNotFound(host);
+    }
+    const usage = await db.instances.usageOnHost(host);
+    const line = (project: string, cpu: number, memory_mb: number, disk_gb: number) =>
+      ({ project, cpu, memory_mb, disk_gb }) satisfies HostResourceLine;
+    const sum = (key: 'vcpus' | 'memory_mb' | 'disk_gb') =>
+      usage.reduce((total, u) => total + u[key], 0);
+    return {
+      total: line('(total)', node.vcpus, node.memory_mb, node.local_gb),
+      usedNow: line('(used_now)', node.vcpus_used, node.memory_mb_used, node.local_gb_used),
+      usedMax: line('(used_max)', sum('vcpus'), sum('memory_mb'), sum('disk_gb')),
+      byProject: usage.map((u) => line(u.project_id ?? '', u.vcpus, u.memory_mb, u.disk_gb)),
+    };
+  }
+
+  async usageAudit(
+    ctx: RequestContext,
+    period: { begin: Date; end: Date },
+  ): Promise<{ hosts: string[]; runs: AuditRun[] }> {
+    const { answers } = await gatherFromCells(
+      this.router,
+      ctx,
+      this.listTimeoutMs,
+      async (db) => ({
+        services: await db.services.list({ binary: 'nova-compute' }),
+        runs: await db.taskLogs.inPeriod(USAGE_AUDIT_TASK, period.begin, period.end),
+      }),
+      { skipCell0: true },
+    );
+    const hosts = answers.flatMap((a) => a.value.services.map((s) => s.host ?? ''));
+    return { hosts: [...new Set(hosts)].sort(), runs: answers.flatMap((a) => a.value.runs) };
   }
 
   private async serviceRows(

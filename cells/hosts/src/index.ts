@@ -3,3 +3,4 @@ export * from './hosts.module';
 export * from './node-rows';
 export * from './service-heartbeat';
 export * from './service-state';
+export * from './cell-gather';

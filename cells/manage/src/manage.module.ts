@@ -6,16 +6,20 @@ import { CellMappingService } from './cell-mapping.service';
 import { EmbeddedBootstrapService } from './embedded-bootstrap.service';
 import { HostMappingService } from './host-mapping.service';
 import { InstanceMappingService } from './instance-mapping.service';
+import { ArchiveService, OnlineDataMigrationsService, UpgradeCheckService } from './maintenance';
 import { SchemaSyncService } from './schema-sync.service';
 import { SimpleCellSetupService } from './simple-cell-setup.service';
 
 const services = [
+  ArchiveService,
   CellMappingService,
   EmbeddedBootstrapService,
   HostMappingService,
   InstanceMappingService,
+  OnlineDataMigrationsService,
   SchemaSyncService,
   SimpleCellSetupService,
+  UpgradeCheckService,
 ];
 
 /** The operations behind `nova-manage` (and the embedded bootstrap). Needs Config and Cache modules. */

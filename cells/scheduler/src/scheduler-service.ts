@@ -70,6 +70,10 @@ export class SchedulerService {
       }
       throw err;
     }
+    if (request.isRebuild) {
+      // The server keeps its allocation: its host only had to pass the image filters.
+      return selections.map((s) => s.candidates.slice(0, 1).map(toSelection));
+    }
     const resources = requestedResources(request);
     const claim = async (selection: (typeof selections)[number]) => {
       for (const candidate of selection.candidates) {
@@ -135,7 +139,9 @@ export class SchedulerService {
         'SELECT m.instance_uuid AS uuid FROM instance_group_member m JOIN instance_groups g ON g.id = m.group_id WHERE g.uuid = ?',
         [spec.group.uuid],
       );
-      const members = rows.map((r) => r.uuid);
+      // A moving instance does not stand in its own way (anti-affinity with itself).
+      const moving = new Set(spec.is_move ? spec.instance_uuids : []);
+      const members = rows.map((r) => r.uuid).filter((m) => !moving.has(m));
       group = {
         uuid: spec.group.uuid,
         policy: spec.group.policy as GroupPolicy,
@@ -164,13 +170,16 @@ export class SchedulerService {
       },
       instanceGroup: group,
       requestedDestination:
-        spec.requested_host || spec.requested_node
+        spec.requested_host || spec.requested_node || spec.requested_cell
           ? {
               ...(spec.requested_host ? { host: spec.requested_host } : {}),
               ...(spec.requested_node ? { node: spec.requested_node } : {}),
+              ...(spec.requested_cell ? { cellUuid: spec.requested_cell } : {}),
             }
           : null,
       ignoreHosts: spec.ignore_hosts,
+      ...(spec.force_hosts?.length ? { forceHosts: spec.force_hosts } : {}),
+      ...(spec.is_rebuild ? { isRebuild: true } : {}),
     };
   }
 }

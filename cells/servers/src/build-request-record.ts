@@ -42,7 +42,7 @@ export function buildRequestRecord(fields: BuildInstanceFields): ServerRecord {
     tags: [...fields.tags].sort(),
     addresses: {},
     fault: null,
-    security_groups: [],
+    security_groups: fields.security_groups ?? [],
     instance_name: null,
     root_device_name: null,
     cell_uuid: null,

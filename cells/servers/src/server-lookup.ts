@@ -15,6 +15,9 @@ export function instanceNotFound(uuid: string): InstanceNotFound {
  * One server through its mapping (cache, then API database): a build request
  * while it has no cell, else its cell's row. A cell that does not answer within
  * `[cells] cell_list_timeout` yields what the API database knows (UnknownServer).
+ * Non-admins see only their project's servers: another project's is 404, as
+ * Nova's project-scoped instance query makes it (the mapping tells, so the cell
+ * is not even asked).
  */
 @Injectable()
 export class ServerLookup {
@@ -31,7 +34,11 @@ export class ServerLookup {
   ): Promise<ServerRecord | UnknownServer> {
     for (let attempt = 0; attempt < 2; attempt++) {
       const location = await this.router.lookupInstance(uuid);
-      if (!location || (location.queuedForDelete && !options.withDeleted)) {
+      if (
+        !location ||
+        (location.queuedForDelete && !options.withDeleted) ||
+        (!ctx.isAdmin && location.projectId !== ctx.projectId)
+      ) {
         throw instanceNotFound(uuid);
       }
       if (!location.cell) {

@@ -3,25 +3,43 @@ import { CellRouter, isCell0, type CellContext } from '@nova/cell-router';
 import { cellDb } from '@nova/cells/db';
 import { isServiceUp } from '@nova/cells/hosts';
 import { Conflict, describeError, type RequestContext } from '@nova/common';
-import { ComputeClient, UnexpectedTaskState, type InstanceOperation } from '@nova/compute-rpc';
+import {
+  ComputeClient,
+  FINAL_MIGRATION_STATUSES,
+  UnexpectedTaskState,
+  type InstanceOperation,
+  type WireRescue,
+} from '@nova/compute-rpc';
 import {
   checkActionAllowed,
   InstanceInvalidState,
   TaskState,
+  VmState,
   type ServerAction,
 } from '@nova/compute-state';
 import { NOVA_CONFIG, type NovaConfig } from '@nova/config';
 import { getLogger } from '@nova/logging';
 import { PlacementService } from '@nova/placement';
-import { BuildRequests, type Caller, type ServerOperation, type ServerRecord } from '@nova/servers';
+import {
+  BuildRequests,
+  type Caller,
+  type ExternalEvent,
+  type ServerDiagnostics,
+  type ServerOperation,
+  type ServerRecord,
+  vifsOf,
+} from '@nova/servers';
 import { instanceNotFound, ServerLookup } from './server-lookup';
 
 const log = getLogger('api.servers');
 
-/** Per API operation: its state rule, the task state it runs under, the compute method, the action name. */
+/**
+ * Per API operation: its state rule, the task state it runs under (null: it
+ * changes no state, as a crash dump), the compute method, the action name.
+ */
 const PLANS: Record<
   ServerOperation['kind'] | 'rebootHard',
-  { rule: ServerAction; task: string; method: InstanceOperation; action: string }
+  { rule: ServerAction; task: string | null; method: InstanceOperation; action: string }
 > = {
   reboot: {
     rule: 'rebootSoft',
@@ -51,7 +69,82 @@ const PLANS: Record<
     action: 'suspend',
   },
   resume: { rule: 'resume', task: TaskState.RESUMING, method: 'resume_instance', action: 'resume' },
+  rescue: { rule: 'rescue', task: TaskState.RESCUING, method: 'rescue_instance', action: 'rescue' },
+  unrescue: {
+    rule: 'unrescue',
+    task: TaskState.UNRESCUING,
+    method: 'unrescue_instance',
+    action: 'unrescue',
+  },
+  changePassword: {
+    rule: 'changePassword',
+    task: TaskState.UPDATING_PASSWORD,
+    method: 'set_admin_password',
+    action: 'changePassword',
+  },
+  crashDump: {
+    rule: 'crashDump',
+    task: null,
+    method: 'trigger_crash_dump',
+    action: 'trigger_crash_dump',
+  },
+  injectNetworkInfo: {
+    rule: 'injectNetworkInfo',
+    task: null,
+    method: 'inject_network_info',
+    action: 'inject_network_info',
+  },
+  restore: {
+    rule: 'restore',
+    task: TaskState.RESTORING,
+    method: 'restore_instance',
+    action: 'restore',
+  },
 };
+
+/** What the compute method needs besides the instance uuid. */
+function castArgs(op: ServerOperation, server: ServerRecord): Record<string, unknown> {
+  if (op.kind === 'reboot') {
+    return { reboot_type: op.type };
+  }
+  if (op.kind === 'changePassword') {
+    return { admin_password: op.adminPassword };
+  }
+  if (op.kind === 'rescue') {
+    const rescue: WireRescue = {
+      instance_uuid: server.uuid,
+      instance_name: server.instance_name ?? server.uuid,
+      flavor: server.flavor,
+      image: op.image,
+      rescue_image: op.rescueImage,
+      vifs: vifsOf(server),
+      admin_password: op.adminPassword,
+    };
+    return { rescue };
+  }
+  return {};
+}
+
+/** A lost compare-and-swap is Nova's 409 on the state it found. */
+export async function swapOr409(
+  server: ServerRecord,
+  action: string,
+  write: () => Promise<void>,
+): Promise<void> {
+  try {
+    await write();
+  } catch (err) {
+    if (err instanceof UnexpectedTaskState) {
+      log.info({ uuid: server.uuid, err: describeError(err) }, 'lost a task-state race');
+      throw new InstanceInvalidState(
+        `Cannot '${action}' instance ${server.uuid} while it is in task_state ${String(
+          (err.kwargs['actual'] as string | null | undefined) ?? 'None',
+        )}`,
+      );
+    }
+    throw err;
+  }
+}
 
 /** Nova's 409 for acting on a server that is not on a host yet. */
 export class InstanceNotReady extends Conflict {
@@ -88,12 +181,16 @@ export class ServerOperations {
     }
     const cctx = await this.lookup.cellOf(ctx, server);
     const db = await cellDb(cctx);
-    await this.swap(server, plan.action, () =>
-      db.writer.compareAndSwap(server.uuid, [server.task_state], { task_state: plan.task }),
-    );
+    const task = plan.task;
+    if (task !== null) {
+      await this.swap(server, plan.action, () =>
+        db.writer.compareAndSwap(server.uuid, [server.task_state], { task_state: task }),
+      );
+    }
     await db.writer.startAction(ctx, server.uuid, plan.action);
-    const extra = op.kind === 'reboot' ? { reboot_type: op.type } : {};
-    await (await this.compute(cctx)).operate(ctx, server.host, plan.method, server.uuid, extra);
+    await (
+      await this.compute(cctx)
+    ).operate(ctx, server.host, plan.method, server.uuid, castArgs(op, server));
   }
 
   /**
@@ -101,8 +198,21 @@ export class ServerOperations {
    * build it races with); an instance with no host (cell0) or on a host that
    * is down is deleted here; otherwise the host terminates it.
    */
-  async delete(ctx: RequestContext, server: ServerRecord, caller: Caller): Promise<void> {
-    checkActionAllowed('delete', server, caller.isAdmin);
+  async delete(
+    ctx: RequestContext,
+    server: ServerRecord,
+    caller: Caller,
+    options: { force?: boolean } = {},
+  ): Promise<void> {
+    checkActionAllowed(options.force ? 'forceDelete' : 'delete', server, caller.isAdmin);
+    if (!options.force && this.config.DEFAULT.reclaim_instance_interval > 0 && server.cell_uuid) {
+      if (server.vm_state === VmState.SOFT_DELETED) {
+        return; // already waiting to be reclaimed
+      }
+      if (await this.softDelete(ctx, server, caller)) {
+        return;
+      }
+    }
     if (!server.cell_uuid) {
       if (await this.builds.delete(server.uuid)) {
         await this.router.mappings.setQueuedForDelete(server.uuid, true);
@@ -148,6 +258,68 @@ export class ServerOperations {
     await (await this.compute(cctx)).operate(ctx, host, 'terminate_instance', server.uuid);
   }
 
+  /**
+   * With `[DEFAULT] reclaim_instance_interval`, a delete keeps the server
+   * (SOFT_DELETED, powered off, resources still held and counted) until its
+   * host reclaims it or `restore` brings it back. False when it cannot be
+   * soft-deleted (never launched, cell0): Nova then deletes it for good.
+   */
+  private async softDelete(
+    ctx: RequestContext,
+    server: ServerRecord,
+    caller: Caller,
+  ): Promise<boolean> {
+    try {
+      checkActionAllowed('softDelete', server, caller.isAdmin);
+    } catch (err) {
+      if (err instanceof InstanceInvalidState) {
+        return false;
+      }
+      throw err;
+    }
+    const cctx = await this.lookup.cellOf(ctx, server);
+    if (isCell0(cctx.cell.mapping)) {
+      return false;
+    }
+    const db = await cellDb(cctx);
+    const host = server.host;
+    if (host === null || !(await this.hostUp(cctx, host))) {
+      await this.swap(server, 'delete', () =>
+        db.writer.compareAndSwap(server.uuid, [server.task_state], {
+          vm_state: VmState.SOFT_DELETED,
+          task_state: null,
+          deleted_at: new Date(),
+        }),
+      );
+      await db.writer.startAction(ctx, server.uuid, 'delete');
+      return true;
+    }
+    await this.swap(server, 'delete', () =>
+      db.writer.compareAndSwap(server.uuid, [server.task_state], {
+        task_state: TaskState.SOFT_DELETING,
+      }),
+    );
+    await db.writer.startAction(ctx, server.uuid, 'delete');
+    await (await this.compute(cctx)).operate(ctx, host, 'soft_delete_instance', server.uuid);
+    return true;
+  }
+
+  /** os-resetState: what an admin says the state is; nothing is asked of the host (Nova's). */
+  async resetState(
+    ctx: RequestContext,
+    server: ServerRecord,
+    state: 'active' | 'error',
+  ): Promise<void> {
+    if (!server.cell_uuid) {
+      throw new InstanceNotReady(server.uuid);
+    }
+    const db = await cellDb(await this.lookup.cellOf(ctx, server));
+    await db.writer.compareAndSwap(server.uuid, 'any', {
+      vm_state: state === 'active' ? VmState.ACTIVE : VmState.ERROR,
+      task_state: null,
+    });
+  }
+
   /** Nova's local delete: the host is gone, so the API cleans up everything itself. */
   private async localDelete(cctx: CellContext, uuid: string): Promise<void> {
     const db = await cellDb(cctx);
@@ -155,6 +327,15 @@ export class ServerOperations {
       throw instanceNotFound(uuid);
     }
     await this.placement.release(uuid);
+    // Unfinished moves kept the source allocation under their own uuid.
+    for (const m of await db.migrations.forInstance(uuid)) {
+      if (m.status === 'done') {
+        await this.placement.release(m.uuid); // an evacuation's: its source still cleans up
+      } else if (!FINAL_MIGRATION_STATUSES.includes(m.status ?? '')) {
+        await this.placement.release(m.uuid);
+        await db.migrationWriter.swapStatus(m.uuid, 'any', 'error');
+      }
+    }
     await this.builds.releaseGlobalRecords(uuid);
     await this.router.mappings.setQueuedForDelete(uuid, true);
   }
@@ -198,6 +379,36 @@ export class ServerOperations {
     return length === 0 ? '' : lines.slice(-length).join('\n');
   }
 
+  /** The driver's diagnostics, from the server's host. */
+  async diagnostics(ctx: RequestContext, server: ServerRecord): Promise<ServerDiagnostics> {
+    if (!server.host) {
+      throw new InstanceNotReady(server.uuid);
+    }
+    const cctx = await this.lookup.cellOf(ctx, server);
+    return (await (
+      await this.compute(cctx)
+    ).diagnostics(ctx, server.host, server.uuid)) as ServerDiagnostics;
+  }
+
+  /** An event for the server's host (Nova's external_instance_event); false without a host. */
+  async externalEvent(
+    ctx: RequestContext,
+    server: ServerRecord,
+    event: ExternalEvent,
+  ): Promise<boolean> {
+    if (!server.host || !server.cell_uuid) {
+      return false;
+    }
+    const cctx = await this.lookup.cellOf(ctx, server);
+    await (await cellDb(cctx)).writer.startAction(ctx, server.uuid, 'external_event');
+    await (
+      await this.compute(cctx)
+    ).operate(ctx, server.host, 'external_instance_event', server.uuid, {
+      event: { name: event.name, status: event.status, tag: event.tag },
+    });
+    return true;
+  }
+
   private async hostUp(cctx: CellContext, host: string): Promise<boolean> {
     const service = await (await cellDb(cctx)).services.findByHostAndBinary(host, 'nova-compute');
     return service !== null && isServiceUp(service, this.config.DEFAULT.service_down_time);
@@ -207,24 +418,7 @@ export class ServerOperations {
     return new ComputeClient(await cctx.cell.mq(), this.config.DEFAULT.rpc_response_timeout * 1000);
   }
 
-  /** A lost compare-and-swap is Nova's 409 on the state it found. */
-  private async swap(
-    server: ServerRecord,
-    action: string,
-    write: () => Promise<void>,
-  ): Promise<void> {
-    try {
-      await write();
-    } catch (err) {
-      if (err instanceof UnexpectedTaskState) {
-        log.info({ uuid: server.uuid, err: describeError(err) }, 'lost a task-state race');
-        throw new InstanceInvalidState(
-          `Cannot '${action}' instance ${server.uuid} while it is in task_state ${String(
-            (err.kwargs['actual'] as string | null | undefined) ?? 'None',
-          )}`,
-        );
-      }
-      throw err;
-    }
+  private swap(server: ServerRecord, action: string, write: () => Promise<void>): Promise<void> {
+    return swapOr409(server, action, write);
   }
 }

@@ -14,6 +14,17 @@ export function createVirtDriver(config: NovaConfig): VirtDriver {
     memoryMb: fake.memory_mb,
     localGb: fake.local_gb,
     spawnDelayMs: fake.spawn_delay_ms,
-    ...(fake.fail_spawn_pattern ? { failSpawnPattern: new RegExp(fake.fail_spawn_pattern) } : {}),
+    statePath: config.DEFAULT.state_path,
+    mkisofsCmd: config.DEFAULT.mkisofs_cmd,
+    ...pattern('failSpawnPattern', fake.fail_spawn_pattern),
+    ...pattern('failSnapshotPattern', fake.fail_snapshot_pattern),
+    ...pattern('failMigratePattern', fake.fail_migrate_pattern),
+    ...pattern('failFinishPattern', fake.fail_finish_pattern),
+    ...pattern('failLiveMigrationPattern', fake.fail_live_migration_pattern),
+    ...pattern('holdLiveMigrationPattern', fake.hold_live_migration_pattern),
   });
+}
+
+function pattern(name: string, source: string | undefined): Record<string, RegExp> {
+  return source ? { [name]: new RegExp(source) } : {};
 }

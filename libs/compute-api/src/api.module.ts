@@ -6,6 +6,7 @@ import { ConfigModule, type NovaConfig } from '@nova/config';
 import { FlavorsModule } from '@nova/flavors';
 import { ImagesModule } from '@nova/images';
 import { KeypairsModule } from '@nova/keypairs';
+import { NetworkModule } from '@nova/network';
 import { PolicyModule } from '@nova/policy';
 import { QuotaModule } from '@nova/quota';
 import { ServerGroupsModule } from '@nova/server-groups';
@@ -14,17 +15,42 @@ import { AvailabilityZonesController } from './controllers/availability-zones/av
 import { HypervisorLegacyController } from './controllers/hypervisors/hypervisor-legacy.controller';
 import { HypervisorsController } from './controllers/hypervisors/hypervisors.controller';
 import { ServicesController } from './controllers/services/services.controller';
+import { HostsController } from './controllers/hosts/hosts.controller';
+import { ExtensionsController } from './controllers/extensions/extensions.controller';
+import { UsageAuditLogController } from './controllers/usage/usage-audit-log.controller';
+import { ConsoleAuthTokensController } from './controllers/consoles/console-auth-tokens.controller';
+import { RemoteConsolesController } from './controllers/consoles/remote-consoles.controller';
 import { AggregateActionsController } from './controllers/aggregates/aggregate-actions.controller';
 import { AggregatesController } from './controllers/aggregates/aggregates.controller';
 import { FlavorAccessController } from './controllers/flavors/flavor-access.controller';
 import { FlavorExtraSpecsController } from './controllers/flavors/flavor-extra-specs.controller';
 import { FlavorsController } from './controllers/flavors/flavors.controller';
 import { ImagesController } from './controllers/images/images.controller';
+import { ImageMetadataController } from './controllers/images/image-metadata.controller';
 import { KeypairsController } from './controllers/keypairs/keypairs.controller';
+import {
+  NetworksController,
+  TenantNetworksController,
+} from './controllers/network/networks.controller';
+import {
+  SecurityGroupDefaultRulesController,
+  SecurityGroupRulesController,
+  SecurityGroupsController,
+} from './controllers/network/security-groups.controller';
+import { ServerSecurityGroupsController } from './controllers/network/server-security-groups.controller';
 import { ServerGroupsController } from './controllers/server-groups/server-groups.controller';
 import { InstanceActionsController } from './controllers/servers/instance-actions.controller';
+import { MigrationsController } from './controllers/migrations/migrations.controller';
 import { ServerActionsController } from './controllers/servers/server-actions.controller';
+import { ExternalEventsController } from './controllers/servers/external-events.controller';
 import { ServerCreator } from './controllers/servers/server-creator';
+import { ServerDiagnosticsController } from './controllers/servers/server-diagnostics.controller';
+import { ServerIpsController } from './controllers/servers/server-ips.controller';
+import { ServerPasswordController } from './controllers/servers/server-password.controller';
+import { ServerImageActions } from './controllers/servers/server-image-actions';
+import { ServerRebuilder } from './controllers/servers/server-rebuilder';
+import { ServerResizer } from './controllers/servers/server-resizer';
+import { ServerMigrationsController } from './controllers/servers/server-migrations.controller';
 import { ServerMetadataController } from './controllers/servers/server-metadata.controller';
 import { ServerPresenter } from './controllers/servers/server-presenter';
 import { ServerTagsController } from './controllers/servers/server-tags.controller';
@@ -32,6 +58,7 @@ import { ServersController } from './controllers/servers/servers.controller';
 import { LimitsController } from './controllers/quotas/limits.controller';
 import { QuotaClassSetsController } from './controllers/quotas/quota-class-sets.controller';
 import { QuotaSetsController } from './controllers/quotas/quota-sets.controller';
+import { SimpleTenantUsageController } from './controllers/usage/simple-tenant-usage.controller';
 import { VersionsController } from './controllers/versions.controller';
 import { FaultFilter } from './http/fault.filter';
 import { RouteGuard } from './http/route.guard';
@@ -63,6 +90,7 @@ export class ApiModule {
         KeypairsModule,
         AggregatesModule,
         ServerGroupsModule,
+        NetworkModule,
       ],
       controllers: [
         VersionsController,
@@ -73,23 +101,45 @@ export class ApiModule {
         FlavorAccessController,
         FlavorExtraSpecsController,
         ImagesController,
+        ImageMetadataController,
         KeypairsController,
         AggregatesController,
         AggregateActionsController,
         ServerGroupsController,
         ServicesController,
+        HostsController,
+        ExtensionsController,
+        UsageAuditLogController,
         HypervisorsController,
         HypervisorLegacyController,
         AvailabilityZonesController,
+        SimpleTenantUsageController,
         ServersController,
         ServerActionsController,
         ServerMetadataController,
         ServerTagsController,
         InstanceActionsController,
+        MigrationsController,
+        ServerMigrationsController,
+        ServerIpsController,
+        ServerPasswordController,
+        ServerDiagnosticsController,
+        RemoteConsolesController,
+        ConsoleAuthTokensController,
+        ExternalEventsController,
+        ServerSecurityGroupsController,
+        SecurityGroupsController,
+        SecurityGroupRulesController,
+        SecurityGroupDefaultRulesController,
+        NetworksController,
+        TenantNetworksController,
       ],
       providers: [
         AuthService,
         ServerCreator,
+        ServerRebuilder,
+        ServerResizer,
+        ServerImageActions,
         ServerPresenter,
         { provide: RouteTable, useValue: routes },
         { provide: APP_GUARD, useClass: RouteGuard },

@@ -24,7 +24,32 @@ export async function createApiApp(
   });
   const fastify = adapter.getInstance();
   fastify.addHook('onRoute', (route) => routes.add(route.method, route.url));
+  // Shutting down (SIGTERM): answer what is in flight, then close its connection, so the
+  // server's close does not wait on clients keeping connections alive.
+  let closing = false;
+  fastify.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  fastify.addHook('onSend', async (_req, reply, payload) => {
+    if (closing) {
+      void reply.header('connection', 'close');
+    }
+    return payload;
+  });
   fastify.removeContentTypeParser('text/plain'); // JSON only: anything else is 415, as in Nova
+  // Clients such as Tempest send `Content-Type: application/json` with every
+  // request, bodiless DELETEs and PUTs (a server tag) too: an empty body is no
+  // body, as in Nova; a route that needs one says so in its own validation.
+  const json = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (body === '') {
+      done(null, undefined);
+    } else {
+      void json(req, body as string, done);
+    }
+  });
   const app = await NestFactory.create<NestFastifyApplication>(
     ApiModule.forConfig(config, routes, adapters),
     adapter,

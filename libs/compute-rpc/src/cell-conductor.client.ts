@@ -1,6 +1,7 @@
 import type { RequestContext } from '@nova/common';
 import { envelope, type RpcTransport } from '@nova/rpc';
 import { CONDUCTOR_RPC_VERSION, CONDUCTOR_TOPIC } from './topics';
+import type { MoveUpdate } from './move-types';
 import type { WireBuild } from './wire-types';
 
 /** Instance fields a compute host may change (through its cell conductor). */
@@ -10,6 +11,13 @@ export interface InstanceUpdates {
   readonly power_state?: number;
   readonly launched_at?: string;
   readonly terminated_at?: string;
+  /** Set when soft-deleted (the reclaim clock), null when restored. */
+  readonly deleted_at?: string | null;
+  /** An offloaded (or failed unshelve) instance is on no host any more. */
+  readonly host?: null;
+  readonly node?: null;
+  /** 'True' once the host gave the guest a config drive (forced by the host or its image). */
+  readonly config_drive?: string;
 }
 
 export interface HostInstance {
@@ -17,6 +25,10 @@ export interface HostInstance {
   readonly vm_state: string | null;
   readonly task_state: string | null;
   readonly power_state: number | null;
+  /** ISO time of a soft delete (the instance is still there until reclaimed). */
+  readonly deleted_at: string | null;
+  /** ISO time a SHELVED instance was shelved (system metadata `shelved_at`), else null. */
+  readonly shelved_at?: string | null;
 }
 
 export interface ComputeNodeReport {
@@ -83,12 +95,120 @@ export class CellConductorClient {
     await this.call(ctx, 'instance_destroyed', { uuid });
   }
 
+  /**
+   * What the guest posted as its (encrypted) password, kept for
+   * os-server-password; null clears it.
+   */
+  async setPassword(ctx: RequestContext, uuid: string, password: string | null): Promise<void> {
+    await this.call(ctx, 'set_password', { uuid, password });
+  }
+
+  /** One step of a move: instance (compare-and-swap), migration status, allocations, fault. */
+  async moveUpdate(ctx: RequestContext, update: MoveUpdate): Promise<void> {
+    await this.call(ctx, 'move_update', { update });
+  }
+
+  /** The migration's status, swapped from one of `expected`: MigrationStateChanged otherwise. */
+  async migrationStatus(
+    ctx: RequestContext,
+    migrationUuid: string,
+    expected: readonly string[],
+    status: string,
+  ): Promise<void> {
+    await this.call(ctx, 'migration_status', { uuid: migrationUuid, expected, status });
+  }
+
+  /**
+   * Evacuations away from `host` that finished while it was down (Nova's
+   * _destroy_evacuated_instances): the host drops those guests, then reports
+   * each cleaned up.
+   */
+  async evacuationsFrom(
+    ctx: RequestContext,
+    host: string,
+  ): Promise<Array<{ migration_uuid: string; instance_uuid: string }>> {
+    return (await this.call(ctx, 'evacuations_from', { host })) as Array<{
+      migration_uuid: string;
+      instance_uuid: string;
+    }>;
+  }
+
+  /** The evacuated guest is gone from its old host: its allocation there goes. */
+  async evacuationCleaned(ctx: RequestContext, migrationUuid: string): Promise<void> {
+    await this.call(ctx, 'evacuation_cleaned', { uuid: migrationUuid });
+  }
+
+  /**
+   * The scheduler placed the move: the cell conductor builds what the hosts
+   * need and starts the source (or, for an evacuation, the destination).
+   */
+  executeMove(
+    ctx: RequestContext,
+    migrationUuid: string,
+    extras: { block_migration?: boolean | null; admin_password?: string | null } = {},
+  ): Promise<void> {
+    return this.cast(ctx, 'execute_move', { uuid: migrationUuid, extras });
+  }
+
+  /** A resize the API (or the auto-confirm) confirmed: its source host drops the old guest. */
+  confirmResize(ctx: RequestContext, migrationUuid: string): Promise<void> {
+    return this.cast(ctx, 'confirm_resize', { uuid: migrationUuid });
+  }
+
+  /** A resize the API reverted: the destination drops the guest, the source restarts the old one. */
+  revertResize(ctx: RequestContext, migrationUuid: string): Promise<void> {
+    return this.cast(ctx, 'revert_resize', { uuid: migrationUuid });
+  }
+
+  /** Set (or, with null, remove) system metadata keys of the instance (`shelved_*`). */
+  async setSystemMetadata(
+    ctx: RequestContext,
+    uuid: string,
+    values: Readonly<Record<string, string | null>>,
+  ): Promise<void> {
+    await this.call(ctx, 'set_system_metadata', { uuid, values });
+  }
+
+  /** Record an instance fault (Nova's wrap_instance_fault). */
+  async addFault(
+    ctx: RequestContext,
+    uuid: string,
+    fault: { code: number; message: string; details: string | null; host: string | null },
+  ): Promise<void> {
+    await this.call(ctx, 'instance_fault', { uuid, ...fault });
+  }
+
+  /** Free the instance's placement allocation (an offload, a failed unshelve). */
+  async releaseAllocation(ctx: RequestContext, uuid: string): Promise<void> {
+    await this.call(ctx, 'release_allocation', { uuid });
+  }
+
   async serviceReport(ctx: RequestContext, host: string, binary: string): Promise<void> {
     await this.call(ctx, 'service_report', { host, binary });
   }
 
   async computeNodeReport(ctx: RequestContext, node: ComputeNodeReport): Promise<void> {
     await this.call(ctx, 'compute_node_report', { node });
+  }
+
+  private cast(ctx: RequestContext, method: string, args: Record<string, unknown>): Promise<void> {
+    return this.mq.cast(
+      { topic: CONDUCTOR_TOPIC },
+      envelope(ctx, method, args, CONDUCTOR_RPC_VERSION),
+    );
+  }
+
+  /** Audit the host's instance usage for a period (recorded once per host and period). */
+  async instanceUsageAudit(
+    ctx: RequestContext,
+    host: string,
+    period: { begin: Date; end: Date },
+  ): Promise<boolean> {
+    return (await this.call(ctx, 'instance_usage_audit', {
+      host,
+      begin: period.begin.toISOString(),
+      end: period.end.toISOString(),
+    })) as boolean;
   }
 
   private call(

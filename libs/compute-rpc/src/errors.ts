@@ -10,4 +10,7 @@ export class InstanceNotFound extends NotFound {}
 /** No host passed the filters or could be claimed. */
 export class NoValidHost extends ServiceUnavailable {}
 
-allowRemoteErrors(UnexpectedTaskState, InstanceNotFound, NoValidHost);
+/** The migration's status was not what the writer expected (aborted, confirmed meanwhile...). */
+export class MigrationStateChanged extends Conflict {}
+
+allowRemoteErrors(UnexpectedTaskState, InstanceNotFound, NoValidHost, MigrationStateChanged);

@@ -5,3 +5,5 @@ export * from './scheduler.client';
 export * from './super-conductor.client';
 export * from './topics';
 export * from './wire-types';
+export * from './move-types';
+export * from './consoles';

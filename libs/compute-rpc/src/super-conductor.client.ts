@@ -1,21 +1,80 @@
 import type { RequestContext } from '@nova/common';
 import { envelope, type RpcTransport } from '@nova/rpc';
+import type { WireMoveRequest } from './move-types';
 import { CONDUCTOR_RPC_VERSION, CONDUCTOR_TOPIC } from './topics';
+
+/** What a create tells its guests once, through the build (never stored). */
+export interface BuildSecrets {
+  readonly admin_password?: string | null;
+  readonly injected_files?: ReadonlyArray<{ readonly path: string; readonly contents: string }>;
+}
 
 /** The API-level ("super") conductor, reached on the API-level queue. */
 export class SuperConductorClient {
-  constructor(private readonly mq: RpcTransport) {}
+  constructor(
+    private readonly mq: RpcTransport,
+    private readonly timeoutMs = 60_000,
+  ) {}
 
-  /** Schedule the build requests of these instances and build them in their cells. */
-  scheduleAndBuild(ctx: RequestContext, instanceUuids: readonly string[]): Promise<void> {
+  /**
+   * Schedule the build requests of these instances and build them in their
+   * cells. The admin password and personality files go with the cast only
+   * (as in Nova): they reach the hosts' config drives and are never stored.
+   */
+  scheduleAndBuild(
+    ctx: RequestContext,
+    instanceUuids: readonly string[],
+    secrets: BuildSecrets = {},
+  ): Promise<void> {
     return this.mq.cast(
       { topic: CONDUCTOR_TOPIC },
       envelope(
         ctx,
         'schedule_and_build_instances',
-        { instance_uuids: instanceUuids },
+        { instance_uuids: instanceUuids, ...secrets },
         CONDUCTOR_RPC_VERSION,
       ),
     );
+  }
+
+  /**
+   * Schedule a SHELVED_OFFLOADED instance again and spawn it on the chosen
+   * host (its task state is `unshelving`). `authToken`: the user's token for
+   * the image service (see WireSnapshot); `host`: 2.91's requested host.
+   */
+  unshelve(
+    ctx: RequestContext,
+    instanceUuid: string,
+    options: { authToken: string | null; host: string | null },
+  ): Promise<void> {
+    return this.mq.cast(
+      { topic: CONDUCTOR_TOPIC },
+      envelope(
+        ctx,
+        'unshelve_instance',
+        { instance_uuid: instanceUuid, auth_token: options.authToken, host: options.host },
+        CONDUCTOR_RPC_VERSION,
+      ),
+    );
+  }
+
+  /**
+   * Start a move (Nova's migrate_server / live_migrate_instance / rebuild for
+   * an evacuation): the migration record, the allocations and the scheduler.
+   * Waited for (`wait`), it fails with NoValidHost when no host takes the
+   * server, everything undone; cast, that failure is recorded on the
+   * migration and the instance only.
+   */
+  async migrateServer(
+    ctx: RequestContext,
+    request: WireMoveRequest,
+    options: { wait: boolean },
+  ): Promise<void> {
+    const message = envelope(ctx, 'migrate_server', { request }, CONDUCTOR_RPC_VERSION);
+    if (!options.wait) {
+      await this.mq.cast({ topic: CONDUCTOR_TOPIC }, message);
+      return;
+    }
+    await this.mq.call({ topic: CONDUCTOR_TOPIC }, message, this.timeoutMs);
   }
 }

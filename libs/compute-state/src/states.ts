@@ -44,6 +44,21 @@ export const TaskState = {
   RESIZE_MIGRATED: 'resize_migrated',
   RESIZE_FINISH: 'resize_finish',
   RESIZE_REVERTING: 'resize_reverting',
+  RESIZE_CONFIRMING: 'resize_confirming',
+  RESCUING: 'rescuing',
+  UNRESCUING: 'unrescuing',
+  SOFT_DELETING: 'soft-deleting',
+  RESTORING: 'restoring',
+  IMAGE_SNAPSHOT: 'image_snapshot',
+  IMAGE_SNAPSHOT_PENDING: 'image_snapshot_pending',
+  IMAGE_PENDING_UPLOAD: 'image_pending_upload',
+  IMAGE_UPLOADING: 'image_uploading',
+  IMAGE_BACKUP: 'image_backup',
+  SHELVING: 'shelving',
+  SHELVING_IMAGE_PENDING_UPLOAD: 'shelving_image_pending_upload',
+  SHELVING_IMAGE_UPLOADING: 'shelving_image_uploading',
+  SHELVING_OFFLOADING: 'shelving_offloading',
+  UNSHELVING: 'unshelving',
 } as const;
 export type TaskState = (typeof TaskState)[keyof typeof TaskState];
 

@@ -2,12 +2,21 @@ import { ApiOptions } from './sections/api.options';
 import { CacheOptions } from './sections/cache.options';
 import { CellsOptions } from './sections/cells.options';
 import { ApiDatabaseOptions, DatabaseOptions } from './sections/database.options';
+import {
+  ConsoleAuthOptions,
+  ConsoleOptions,
+  MksOptions,
+  SerialConsoleOptions,
+  SpiceOptions,
+  VncOptions,
+} from './sections/consoles.options';
 import { ComputeOptions, FakeDriverOptions, FlatNetworkOptions } from './sections/compute.options';
 import { DefaultOptions } from './sections/default.options';
 import { FilterSchedulerOptions } from './sections/filter-scheduler.options';
 import { GlanceOptions } from './sections/glance.options';
 import { KeystoneOptions } from './sections/keystone.options';
 import { LibvirtOptions } from './sections/libvirt.options';
+import { NeutronOptions } from './sections/neutron.options';
 import { PolicyOptions } from './sections/policy.options';
 import { QuotaOptions } from './sections/quota.options';
 import { SchedulerOptions } from './sections/scheduler.options';
@@ -25,11 +34,18 @@ export const SECTIONS = {
   libvirt: LibvirtOptions,
   quota: QuotaOptions,
   glance: GlanceOptions,
+  neutron: NeutronOptions,
   scheduler: SchedulerOptions,
   filter_scheduler: FilterSchedulerOptions,
   compute: ComputeOptions,
   fake_driver: FakeDriverOptions,
   flat_network: FlatNetworkOptions,
+  vnc: VncOptions,
+  spice: SpiceOptions,
+  serial_console: SerialConsoleOptions,
+  mks: MksOptions,
+  consoleauth: ConsoleAuthOptions,
+  console: ConsoleOptions,
 } as const;
 
 type Sections = typeof SECTIONS;

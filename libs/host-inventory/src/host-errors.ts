@@ -1,4 +1,4 @@
-import { Conflict, Invalid, NotFound } from '@nova/common';
+import { Conflict, Invalid, NotFound, NovaError } from '@nova/common';
 
 export class ServiceNotFound extends NotFound {
   constructor(readonly serviceId: string | number) {
@@ -52,6 +52,20 @@ export class NoHypervisorMatches extends NotFound {
 export class ComputeServiceUnavailable extends Invalid {
   constructor(host: string | null) {
     super(`Compute service of ${host ?? 'None'} is unavailable at this time.`, { host });
+  }
+}
+
+/** The host's driver (or an older compute) cannot tell its uptime (Nova: 501). */
+export class UptimeNotImplemented extends NovaError {
+  readonly code = 501;
+  constructor() {
+    super('Virt driver does not implement uptime function.');
+  }
+}
+
+export class ComputeHostNotFound extends NotFound {
+  constructor(host: string) {
+    super(`Compute host ${host} could not be found.`, { host });
   }
 }
 

@@ -107,6 +107,35 @@ export interface ComputeNodeTotals {
   disk_available_least: number;
 }
 
+/** What one project (or a total) uses on a host, in Nova's os-hosts units. */
+export interface HostResourceLine {
+  readonly project: string;
+  readonly cpu: number;
+  readonly memory_mb: number;
+  readonly disk_gb: number;
+}
+
+/**
+ * A compute host's resources (os-hosts show): its first node's capacity and
+ * usage as reported, and what its live instances' flavors add up to, in all
+ * and per project.
+ */
+export interface HostResources {
+  readonly total: HostResourceLine;
+  readonly usedNow: HostResourceLine;
+  readonly usedMax: HostResourceLine;
+  readonly byProject: readonly HostResourceLine[];
+}
+
+/** One host's usage audit run for a period (a task_log row). */
+export interface AuditRun {
+  readonly host: string;
+  readonly state: string;
+  readonly task_items: number;
+  readonly errors: number;
+  readonly message: string;
+}
+
 export interface HostInventoryPort {
   listServices(
     ctx: RequestContext,
@@ -138,6 +167,22 @@ export interface HostInventoryPort {
   nodeTotals(
     ctx: RequestContext,
   ): Promise<{ totals: ComputeNodeTotals; failedCells: readonly Cell[] }>;
+  /**
+   * The uptime line the node's compute host reports (an RPC call to it):
+   * ComputeServiceUnavailable when it does not answer, UptimeNotImplemented
+   * when it cannot tell.
+   */
+  hostUptime(ctx: RequestContext, row: NodeRow): Promise<string>;
+  /** A compute host's resources, found through its host mapping (404 when unmapped or node-less). */
+  hostResources(ctx: RequestContext, host: string): Promise<HostResources>;
+  /**
+   * The usage audit of a period: every compute host of the cells that answer
+   * (disabled ones too: they may hold instances) and the runs recorded.
+   */
+  usageAudit(
+    ctx: RequestContext,
+    period: { begin: Date; end: Date },
+  ): Promise<{ hosts: string[]; runs: AuditRun[] }>;
 }
 
 export const HOST_INVENTORY = Symbol('HOST_INVENTORY');

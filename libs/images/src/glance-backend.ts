@@ -5,13 +5,17 @@ import {
   ServiceUnavailable,
   type RequestContext,
 } from '@nova/common';
-import type { Image, ImageListQuery } from './image';
-import type { ImageBackend } from './image-backend';
+import type { Image, ImageCreate, ImageData, ImageListQuery } from './image';
+import type { ImageBackend, PropertyChanges } from './image-backend';
 import { ImageNotAuthorized, ImageNotFound } from './image-errors';
 import type { GlanceClient } from './glance-client';
 import { imageFromGlance } from './glance-image';
 import { clientSideFilters, glanceErrorMessage, glanceListParams } from './glance-protocol';
 import { matchesFilters } from './image-query';
+
+function json(doc: unknown) {
+  return { contentType: 'application/json', body: () => JSON.stringify(doc) };
+}
 
 /** Glance pages fetched at most for one filtered page (a guard against a looping server). */
 const MAX_ROUNDS = 100;
@@ -77,6 +81,96 @@ export class GlanceImageBackend implements ImageBackend {
     await response.body?.cancel();
   }
 
+  /**
+   * POST /v2/images with the core attributes and the properties (Glance keeps
+   * extra attributes as properties); members of a shared image are added next,
+   * and the image is deleted again when that fails (no half-made image).
+   */
+  async create(ctx: RequestContext, image: ImageCreate): Promise<Image> {
+    const doc: Record<string, unknown> = {
+      ...image.properties,
+      name: image.name,
+      visibility: image.visibility,
+      min_ram: image.min_ram,
+      min_disk: image.min_disk,
+      ...(image.disk_format ? { disk_format: image.disk_format } : {}),
+      ...(image.container_format ? { container_format: image.container_format } : {}),
+    };
+    const response = await this.client.request(ctx, 'POST', '/v2/images', json(doc));
+    await this.check(response, undefined);
+    const created = this.map(await this.json(response));
+    try {
+      for (const member of image.members ?? []) {
+        const added = await this.client.request(
+          ctx,
+          'POST',
+          `/v2/images/${encodeURIComponent(created.id)}/members`,
+          json({ member }),
+        );
+        await this.check(added, created.id);
+        await added.body?.cancel();
+      }
+    } catch (err) {
+      await this.delete(ctx, created.id).catch(() => undefined);
+      throw err;
+    }
+    return created;
+  }
+
+  /**
+   * Glance wants the formats before the data: PATCH them (replace: a queued
+   * image has them null), PUT the bytes, then read the image back (active).
+   */
+  async upload(ctx: RequestContext, id: string, data: ImageData): Promise<Image> {
+    const path = `/v2/images/${encodeURIComponent(id)}`;
+    const patched = await this.client.request(ctx, 'PATCH', path, {
+      contentType: 'application/openstack-images-v2.1-json-patch',
+      body: () =>
+        JSON.stringify([
+          { op: 'replace', path: '/disk_format', value: data.diskFormat },
+          { op: 'replace', path: '/container_format', value: data.containerFormat },
+        ]),
+    });
+    await this.check(patched, id);
+    await patched.body?.cancel();
+    const uploaded = await this.client.request(ctx, 'PUT', `${path}/file`, {
+      contentType: 'application/octet-stream',
+      body: data.open,
+    });
+    await this.check(uploaded, id);
+    await uploaded.body?.cancel();
+    return this.get(ctx, id);
+  }
+
+  /** One JSON-patch of the properties: `add` for new ones, `replace` for those it has. */
+  async setProperties(ctx: RequestContext, id: string, changes: PropertyChanges): Promise<Image> {
+    const current = await this.get(ctx, id);
+    const ops = [
+      ...Object.entries(changes.set).map(([key, value]) => ({
+        op: key in current.properties ? 'replace' : 'add',
+        path: `/${jsonPointer(key)}`,
+        value,
+      })),
+      ...changes.remove
+        .filter((key) => key in current.properties)
+        .map((key) => ({ op: 'remove', path: `/${jsonPointer(key)}` })),
+    ];
+    if (ops.length === 0) {
+      return current;
+    }
+    const response = await this.client.request(
+      ctx,
+      'PATCH',
+      `/v2/images/${encodeURIComponent(id)}`,
+      {
+        contentType: 'application/openstack-images-v2.1-json-patch',
+        body: () => JSON.stringify(ops),
+      },
+    );
+    await this.check(response, id);
+    return this.map(await this.json(response));
+  }
+
   /** Glance's 4xx as Nova's errors (the image ones when an image was addressed). */
   private async check(response: Response, id: string | undefined): Promise<void> {
     if (response.ok) {
@@ -119,4 +213,9 @@ export class GlanceImageBackend implements ImageBackend {
   private nonsense(what: string): ServiceUnavailable {
     return new ServiceUnavailable(`The image service at ${this.endpoint} answered ${what}.`);
   }
+}
+
+/** A property name as a JSON pointer segment (RFC 6901). */
+function jsonPointer(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }

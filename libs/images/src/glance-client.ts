@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { backOff } from 'exponential-backoff';
 import { describeError, type RequestContext } from '@nova/common';
 import { getLogger } from '@nova/logging';
@@ -12,8 +13,17 @@ export interface GlanceClientOptions {
   readonly numRetries: number;
   /** Milliseconds per attempt. */
   readonly timeoutMs?: number;
+  /** Milliseconds a request with a body (an image upload) may take. */
+  readonly uploadTimeoutMs?: number;
   /** First back-off delay in milliseconds (doubles each retry, with full jitter). */
   readonly retryDelayMs?: number;
+}
+
+/** What a request sends besides its method and path. */
+export interface GlanceRequestBody {
+  readonly contentType: string;
+  /** The body, made anew for each attempt (a stream can be read once). */
+  readonly body: () => string | Readable;
 }
 
 /** A failure worth another attempt, possibly on the next server. */
@@ -43,7 +53,12 @@ export class GlanceClient {
   }
 
   /** The answer of the first attempt that is not retryable (any 2xx-4xx response). */
-  async request(ctx: RequestContext, method: string, path: string): Promise<Response> {
+  async request(
+    ctx: RequestContext,
+    method: string,
+    path: string,
+    send?: GlanceRequestBody,
+  ): Promise<Response> {
     const attempts = this.options.numRetries + 1;
     let attempt = this.turn++;
     const once = async (): Promise<Response> => {
@@ -52,8 +67,14 @@ export class GlanceClient {
       try {
         response = await fetch(`${server}${path}`, {
           method,
-          headers: this.headers(ctx),
-          signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
+          headers: {
+            ...this.headers(ctx),
+            ...(send ? { 'Content-Type': send.contentType } : {}),
+          },
+          signal: AbortSignal.timeout(
+            send ? (this.options.uploadTimeoutMs ?? 3_600_000) : (this.options.timeoutMs ?? 30_000),
+          ),
+          ...(send ? requestBody(send.body()) : {}),
         });
       } catch (err) {
         throw new Retryable(server, connectionError(err));
@@ -97,6 +118,16 @@ export class GlanceClient {
       ...(ctx.authToken ? { 'X-Auth-Token': ctx.authToken } : {}),
     };
   }
+}
+
+/** fetch's body: a stream goes as a web stream, sent as it is read (`duplex: 'half'`). */
+function requestBody(body: string | Readable): RequestInit {
+  if (typeof body === 'string') {
+    return { body };
+  }
+  // `duplex` is required by Node's fetch for a stream body, unknown to the DOM typings.
+  const init = { body: Readable.toWeb(body), duplex: 'half' };
+  return init as RequestInit;
 }
 
 /** fetch's "fetch failed" hides the reason (ECONNREFUSED, timeout) in `cause`. */

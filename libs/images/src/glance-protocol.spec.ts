@@ -22,6 +22,7 @@ describe('glance protocol helpers', () => {
       changesSince: new Date('2024-01-02T03:04:05.678Z'),
       instanceUuid: 'u1',
       imageType: 'snapshot',
+      backupType: 'daily',
       minDisk: 1,
       minRam: 2,
     };
@@ -31,6 +32,7 @@ describe('glance protocol helpers', () => {
       updated_at: 'gte:2024-01-02T03:04:05Z',
       instance_uuid: 'u1',
       image_type: 'snapshot',
+      backup_type: 'daily',
     });
     expect(clientSideFilters(filters)).toEqual({ minDisk: 1, minRam: 2 });
     expect(glanceListParams()).toEqual({});

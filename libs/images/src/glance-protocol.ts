@@ -29,6 +29,9 @@ export function glanceListParams(filters: ImageFilters = {}): Record<string, str
   if (filters.imageType !== undefined) {
     params['image_type'] = filters.imageType;
   }
+  if (filters.backupType !== undefined) {
+    params['backup_type'] = filters.backupType;
+  }
   return params;
 }
 

@@ -14,7 +14,8 @@ export function matchesFilters(image: Image, filters: ImageFilters = {}): boolea
         Date.parse(image.updated_at) >= filters.changesSince.getTime())) &&
     (filters.instanceUuid === undefined ||
       image.properties['instance_uuid'] === filters.instanceUuid) &&
-    (filters.imageType === undefined || image.properties['image_type'] === filters.imageType)
+    (filters.imageType === undefined || image.properties['image_type'] === filters.imageType) &&
+    (filters.backupType === undefined || image.properties['backup_type'] === filters.backupType)
   );
 }
 

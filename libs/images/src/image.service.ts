@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { RequestContext } from '@nova/common';
-import type { Image, ImageListQuery } from './image';
-import { IMAGE_BACKEND, type ImageBackend } from './image-backend';
+import type { Image, ImageCreate, ImageData, ImageListQuery } from './image';
+import { IMAGE_BACKEND, type ImageBackend, type PropertyChanges } from './image-backend';
 
 /**
  * Images for the API and for the build path (imageRef checks, image properties
@@ -22,9 +22,24 @@ export class ImageService {
     return this.backend.get(ctx, id);
   }
 
-  /** Delete in Glance; the local catalog refuses (ImageNotAuthorized, 403). */
+  /** Delete in Glance; the local catalog deletes snapshots only (others: ImageNotAuthorized, 403). */
   delete(ctx: RequestContext, id: string): Promise<void> {
     return this.backend.delete(ctx, id);
+  }
+
+  /** A queued image for a snapshot (Glance with the caller's token, or the local catalog). */
+  create(ctx: RequestContext, image: ImageCreate): Promise<Image> {
+    return this.backend.create(ctx, image);
+  }
+
+  /** A snapshot's data: the image becomes active. */
+  upload(ctx: RequestContext, id: string, data: ImageData): Promise<Image> {
+    return this.backend.upload(ctx, id, data);
+  }
+
+  /** Nova's image metadata: properties set and removed, the image as it now is. */
+  setProperties(ctx: RequestContext, id: string, changes: PropertyChanges): Promise<Image> {
+    return this.backend.setProperties(ctx, id, changes);
   }
 
   /** Glance's URL for clients ("alternate" image links); null with the local catalog. */

@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+
 /** Glance's image statuses (v2). */
 export type ImageStatus =
   | 'queued'
@@ -54,6 +56,8 @@ export interface ImageFilters {
   readonly instanceUuid?: string;
   /** property image_type (snapshot, backup, ...). */
   readonly imageType?: string;
+  /** property backup_type (a backup's daily, weekly, ...). */
+  readonly backupType?: string;
 }
 
 export interface ImageListQuery {
@@ -62,4 +66,28 @@ export interface ImageListQuery {
   /** Id of the last image of the previous page. */
   readonly marker?: string;
   readonly filters?: ImageFilters;
+}
+
+/** A new image's record (Glance's POST /v2/images): it is `queued` until data is uploaded. */
+export interface ImageCreate {
+  readonly name: string;
+  /** An ImageVisibility. */
+  readonly visibility: string;
+  readonly min_ram: number;
+  readonly min_disk: number;
+  readonly disk_format?: string;
+  readonly container_format?: string;
+  readonly properties: Readonly<Record<string, string>>;
+  /** Projects the image is shared with (a snapshot an admin takes of another project's server). */
+  readonly members?: readonly string[];
+}
+
+/** An image's data, as a snapshot produces it. */
+export interface ImageData {
+  readonly diskFormat: string;
+  readonly containerFormat: string;
+  /** Bytes. */
+  readonly size: number;
+  /** The bytes, from the start; called again when an upload is retried. */
+  readonly open: () => Readable;
 }

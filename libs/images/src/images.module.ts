@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { Module } from '@nestjs/common';
 import { NOVA_CONFIG, type GlanceOptions, type NovaConfig } from '@nova/config';
 import { IMAGE_BACKEND, type ImageBackend } from './image-backend';
@@ -5,16 +6,24 @@ import { ImageService } from './image.service';
 import { GlanceClient } from './glance-client';
 import { GlanceImageBackend } from './glance-backend';
 import { LocalImageCatalog, loadCatalog } from './local-catalog';
+import { LocalImageStore } from './local-image-store';
 
-/** `[glance] api_servers` set: Glance; unset: the local catalog (a bad catalog stops start-up). */
-export function createImageBackend(options: GlanceOptions): ImageBackend {
+/**
+ * `[glance] api_servers` set: Glance; unset: the local catalog (a bad catalog
+ * stops start-up), its snapshot records under `<state_path>/images`.
+ */
+export function createImageBackend(config: Pick<NovaConfig, 'glance' | 'DEFAULT'>): ImageBackend {
+  const options: GlanceOptions = config.glance;
   const servers = options.api_servers ?? [];
   if (servers.length > 0) {
     return new GlanceImageBackend(
       new GlanceClient({ apiServers: servers, numRetries: options.num_retries }),
     );
   }
-  return new LocalImageCatalog(loadCatalog(options.local_catalog));
+  return new LocalImageCatalog(
+    loadCatalog(options.local_catalog),
+    new LocalImageStore(join(config.DEFAULT.state_path, 'images')),
+  );
 }
 
 /** ImageService for whoever needs images; needs the global ConfigModule. */
@@ -22,7 +31,7 @@ export function createImageBackend(options: GlanceOptions): ImageBackend {
   providers: [
     {
       provide: IMAGE_BACKEND,
-      useFactory: (config: NovaConfig) => createImageBackend(config.glance),
+      useFactory: (config: NovaConfig) => createImageBackend(config),
       inject: [NOVA_CONFIG],
     },
     ImageService,

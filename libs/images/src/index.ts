@@ -7,3 +7,5 @@ export * from './glance-client';
 export * from './glance-backend';
 export * from './glance-image';
 export * from './local-catalog';
+export * from './local-image-store';
+export * from './snapshot-image';

@@ -1,6 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { adminContext, type RequestContext } from '@nova/common';
 import { ImageNotAuthorized, ImageNotFound, InvalidImageCatalog } from './image-errors';
 import { BUILTIN_IMAGE_ID, loadCatalog, LocalImageCatalog, parseCatalog } from './local-catalog';
+import { LocalImageStore } from './local-image-store';
 
 const ID1 = '11111111-1111-4111-8111-111111111111';
 const ID2 = '22222222-2222-4222-8222-222222222222';
@@ -92,5 +97,105 @@ images:
     });
     await expect(catalog.delete(member('p1'), ID2)).rejects.toThrow(ImageNotAuthorized);
     await expect(catalog.delete(member('p1'), 'nope')).rejects.toThrow(ImageNotFound);
+  });
+
+  it('keeps snapshot records under the state path: created, uploaded, shared, deleted', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nova-local-images-'));
+    try {
+      const base = parseCatalog(`- {id: ${ID1}, name: pub}`, 'c', T0);
+      const catalog = new LocalImageCatalog(base, new LocalImageStore(dir));
+      const created = await catalog.create(member('p1'), {
+        name: 'snap',
+        visibility: 'private',
+        min_ram: 64,
+        min_disk: 1,
+        properties: { instance_uuid: 'i1', image_type: 'snapshot' },
+      });
+      expect(created).toMatchObject({
+        name: 'snap',
+        status: 'queued',
+        owner: 'p1',
+        visibility: 'private',
+        min_ram: 64,
+        properties: { instance_uuid: 'i1', image_type: 'snapshot' },
+      });
+      // Another process (another catalog on the same directory) sees it.
+      const other = new LocalImageCatalog(base, new LocalImageStore(dir));
+      await expect(other.get(member('p1'), created.id)).resolves.toMatchObject({ name: 'snap' });
+      await expect(other.get(member('p2'), created.id)).rejects.toThrow(ImageNotFound);
+      const active = await other.upload(member('p1'), created.id, {
+        diskFormat: 'qcow2',
+        containerFormat: 'bare',
+        size: 5,
+        open: () => Readable.from([Buffer.from('hello')]),
+      });
+      expect(active).toMatchObject({ status: 'active', size: 5, disk_format: 'qcow2' });
+      expect(
+        (await catalog.list(member('p1'), { limit: 10, filters: { imageType: 'snapshot' } })).map(
+          (i) => i.id,
+        ),
+      ).toEqual([created.id]);
+      const shared = await catalog.create(adminContext({ projectId: 'admin' }), {
+        name: 'for-p2',
+        visibility: 'shared',
+        min_ram: 0,
+        min_disk: 0,
+        properties: {},
+        members: ['p2'],
+      });
+      await expect(catalog.get(member('p2'), shared.id)).resolves.toMatchObject({ owner: 'admin' });
+      await expect(catalog.delete(member('p2'), created.id)).rejects.toThrow(ImageNotFound);
+      await expect(catalog.delete(member('p1'), ID1)).rejects.toThrow(ImageNotAuthorized);
+      await catalog.delete(member('p1'), created.id);
+      await expect(other.get(member('p1'), created.id)).rejects.toThrow(ImageNotFound);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('takes no snapshots without a store', async () => {
+    const catalog = new LocalImageCatalog([]);
+    await expect(
+      catalog.create(member('p1'), {
+        name: 's',
+        visibility: 'private',
+        min_ram: 0,
+        min_disk: 0,
+        properties: {},
+      }),
+    ).rejects.toThrow(/takes no new images/);
+  });
+
+  it("changes a snapshot record's properties for its owner; the configured catalog is read-only", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nova-local-images-'));
+    try {
+      const base = parseCatalog(`- {id: ${ID1}, name: pub, os_distro: cirros}`, 'c', T0);
+      const catalog = new LocalImageCatalog(base, new LocalImageStore(dir));
+      const snap = await catalog.create(member('p1'), {
+        name: 'snap',
+        visibility: 'shared',
+        min_ram: 0,
+        min_disk: 0,
+        properties: { instance_uuid: 'i1', os_type: 'linux' },
+        members: ['p2'],
+      });
+      const changed = await catalog.setProperties(member('p1'), snap.id, {
+        set: { os_type: 'windows', role: 'web' },
+        remove: ['instance_uuid', 'never-there'],
+      });
+      expect(changed.properties).toEqual({ os_type: 'windows', role: 'web' });
+      const reread = new LocalImageCatalog(base, new LocalImageStore(dir));
+      await expect(reread.get(member('p2'), snap.id)).resolves.toMatchObject({
+        properties: { os_type: 'windows', role: 'web' },
+      });
+      await expect(
+        catalog.setProperties(member('p2'), snap.id, { set: { x: '1' }, remove: [] }),
+      ).rejects.toThrow(ImageNotAuthorized);
+      await expect(
+        catalog.setProperties(member('p1'), ID1, { set: { x: '1' }, remove: [] }),
+      ).rejects.toThrow(ImageNotAuthorized);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,11 +1,13 @@
+import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import type { RequestContext } from '@nova/common';
-import type { Image, ImageListQuery } from './image';
-import type { ImageBackend } from './image-backend';
+import { Forbidden, type RequestContext } from '@nova/common';
+import type { Image, ImageCreate, ImageData, ImageListQuery } from './image';
+import type { ImageBackend, PropertyChanges } from './image-backend';
 import { ImageNotAuthorized, ImageNotFound, InvalidImageCatalog } from './image-errors';
 import { imageFromGlance } from './glance-image';
 import { glanceOrder, pageOf, visibleTo } from './image-query';
+import type { LocalImageStore, StoredImage } from './local-image-store';
 
 /** The image served when neither Glance nor a catalog file is configured. */
 export const BUILTIN_IMAGE_ID = '1193a15d-a586-4a04-b5e7-dc862c9117a6';
@@ -96,32 +98,136 @@ export function loadCatalog(path: string | undefined): Image[] {
 
 /**
  * The embedded default image service: a fixed, read-only catalog from config,
- * with Glance's visibility, filters and paging. Every process reads the same
- * file, so deleting is refused rather than done in one process's memory.
+ * with Glance's visibility, filters and paging, plus the snapshots taken here
+ * (createImage, createBackup, shelve) as records in a LocalImageStore: their
+ * data is read and counted but not kept. Catalog images cannot be deleted
+ * (every process reads the same file); snapshot records can, by their owner.
  */
 export class LocalImageCatalog implements ImageBackend {
   readonly endpoint = null;
   private readonly images: readonly Image[];
 
-  constructor(images: readonly Image[]) {
+  constructor(
+    images: readonly Image[],
+    private readonly store: LocalImageStore | null = null,
+  ) {
     this.images = [...images].sort(glanceOrder);
   }
 
-  list(ctx: RequestContext, query: ImageListQuery): Promise<Image[]> {
-    const visible = this.images.filter((i) => visibleTo(ctx, i, true));
-    return Promise.resolve(pageOf(visible, query));
+  async list(ctx: RequestContext, query: ImageListQuery): Promise<Image[]> {
+    const stored = (await this.store?.all()) ?? [];
+    const visible = [
+      ...this.images.filter((i) => visibleTo(ctx, i, true)),
+      ...stored.filter((r) => canSee(ctx, r, true)).map((r) => r.image),
+    ].sort(glanceOrder);
+    return pageOf(visible, query);
   }
 
-  get(ctx: RequestContext, id: string): Promise<Image> {
+  async get(ctx: RequestContext, id: string): Promise<Image> {
     const image = this.images.find((i) => i.id === id.toLowerCase());
-    if (!image || !visibleTo(ctx, image, false)) {
-      return Promise.reject(new ImageNotFound(id));
+    if (image) {
+      if (!visibleTo(ctx, image, false)) {
+        throw new ImageNotFound(id);
+      }
+      return image;
     }
-    return Promise.resolve(image);
+    const stored = await this.store?.get(id);
+    if (!stored || !canSee(ctx, stored, false)) {
+      throw new ImageNotFound(id);
+    }
+    return stored.image;
   }
 
   async delete(ctx: RequestContext, id: string): Promise<void> {
-    await this.get(ctx, id);
-    throw new ImageNotAuthorized(id);
+    const image = await this.get(ctx, id);
+    const own = ctx.isAdmin || (image.owner !== null && image.owner === ctx.projectId);
+    if (!this.store || this.images.includes(image) || !own) {
+      throw new ImageNotAuthorized(id);
+    }
+    if (!(await this.store.remove(image.id))) {
+      throw new ImageNotFound(id);
+    }
   }
+
+  async create(ctx: RequestContext, image: ImageCreate): Promise<Image> {
+    if (!this.store) {
+      throw new Forbidden('The local image catalog takes no new images.');
+    }
+    const now = new Date().toISOString();
+    return this.store.put(
+      {
+        ...image.properties,
+        id: randomUUID(),
+        name: image.name,
+        status: 'queued',
+        visibility: image.visibility,
+        owner: ctx.projectId,
+        protected: false,
+        size: null,
+        min_ram: image.min_ram,
+        min_disk: image.min_disk,
+        disk_format: image.disk_format ?? null,
+        container_format: image.container_format ?? null,
+        created_at: now,
+        updated_at: now,
+      },
+      image.members ?? [],
+    );
+  }
+
+  /** Snapshot records by their owner (or an admin); the configured catalog is read-only. */
+  async setProperties(ctx: RequestContext, id: string, changes: PropertyChanges): Promise<Image> {
+    const image = await this.get(ctx, id);
+    const own = ctx.isAdmin || (image.owner !== null && image.owner === ctx.projectId);
+    const doc = this.store && own ? await this.store.doc(image.id) : null;
+    if (!this.store || !doc) {
+      throw new ImageNotAuthorized(id);
+    }
+    const next: Record<string, unknown> = { ...doc, ...changes.set };
+    for (const key of changes.remove) {
+      if (key in image.properties) {
+        delete next[key];
+      }
+    }
+    next['updated_at'] = new Date().toISOString();
+    const members = (await this.store.get(image.id))?.members ?? [];
+    return this.store.put(next, members);
+  }
+
+  /** Records only: the bytes are counted (size, checksum) and dropped. */
+  async upload(ctx: RequestContext, id: string, data: ImageData): Promise<Image> {
+    const stored = await this.get(ctx, id);
+    const doc = this.store ? await this.store.doc(stored.id) : null;
+    if (!this.store || !doc) {
+      throw new ImageNotAuthorized(id);
+    }
+    const md5 = createHash('md5');
+    let size = 0;
+    for await (const chunk of data.open()) {
+      const bytes = chunk as Buffer;
+      md5.update(bytes);
+      size += bytes.length;
+    }
+    const members = (await this.store.get(stored.id))?.members ?? [];
+    return this.store.put(
+      {
+        ...doc,
+        status: 'active',
+        size,
+        checksum: md5.digest('hex'),
+        disk_format: data.diskFormat,
+        container_format: data.containerFormat,
+        updated_at: new Date().toISOString(),
+      },
+      members,
+    );
+  }
+}
+
+/** Glance's visibility, and a shared image's members see it too. */
+function canSee(ctx: RequestContext, record: StoredImage, listing: boolean): boolean {
+  return (
+    visibleTo(ctx, record.image, listing) ||
+    (ctx.projectId !== null && record.members.includes(ctx.projectId))
+  );
 }

@@ -244,6 +244,58 @@ export class PlacementService {
     );
   }
 
+  /**
+   * Hand every allocation of `from` to `to`, replacing what `to` held, in one
+   * transaction (Nova's move of an instance's source allocation to its
+   * migration, and back on a revert). Usage never changes by more than what
+   * `to` gave up, so nothing is checked against capacity. False (and nothing
+   * written) when `from` holds nothing.
+   */
+  async moveAllocations(
+    from: string,
+    to: string,
+    projectId: string,
+    userId: string,
+  ): Promise<boolean> {
+    const ds = await this.db.get();
+    await this.ensureConsumer(ds, to, projectId, userId);
+    return retryOnDeadlock(() =>
+      ds.transaction(async (tx) => {
+        const now = new Date();
+        // Consumers first (both, in uuid order), then providers by ascending id.
+        for (const uuid of [from, to].sort()) {
+          await lockConsumer(tx, uuid, now, uuid === to ? { projectId, userId } : undefined);
+        }
+        const repo = tx.getRepository(Allocation);
+        const moving = await repo.find({
+          select: { id: true, resource_provider_id: true },
+          where: { consumer_id: from },
+        });
+        if (moving.length === 0) {
+          return false;
+        }
+        const replaced = await repo.find({
+          select: { id: true, resource_provider_id: true },
+          where: { consumer_id: to },
+        });
+        for (const id of sortedUnique(
+          [...moving, ...replaced].map((a) => a.resource_provider_id),
+        )) {
+          await bumpGeneration(tx, id, now);
+        }
+        if (replaced.length > 0) {
+          await repo.delete(replaced.map((a) => a.id));
+        }
+        await repo.update(
+          moving.map((a) => a.id),
+          { consumer_id: to, updated_at: now },
+        );
+        await tx.getRepository(Consumer).delete({ uuid: from });
+        return true;
+      }),
+    );
+  }
+
   /** What allocations use on the provider, by class (classes nobody uses are absent). */
   async usages(providerUuid: string): Promise<Record<string, number>> {
     const ds = await this.db.get();

@@ -24,15 +24,19 @@ export class PolicyNotAuthorized extends Forbidden {
  */
 @Injectable()
 export class PolicyEnforcer {
-  private readonly rules = new Map<string, Check>();
+  private rules: ReadonlyMap<string, Check>;
 
-  constructor(@Inject(NOVA_CONFIG) config: NovaConfig) {
-    const defaults = config.oslo_policy.enforce_new_defaults
-      ? DEFAULT_RULES
-      : withLegacyDefaults(DEFAULT_RULES);
-    for (const [name, text] of Object.entries({ ...defaults, ...loadOverrides(config) })) {
-      this.rules.set(name, parseRule(text));
-    }
+  constructor(@Inject(NOVA_CONFIG) private readonly config: NovaConfig) {
+    this.rules = loadRules(config);
+  }
+
+  /**
+   * Re-read the policy file (SIGHUP). A file that does not parse leaves the
+   * rules as they were and throws, so a typo cannot open or close the API.
+   */
+  reload(): void {
+    this.rules = loadRules(this.config);
+    log.info({ rules: this.rules.size }, 'policy reloaded');
   }
 
   /** True when `rule` allows the request on `target` (default target: the caller's own project and user). */
@@ -56,6 +60,17 @@ export class PolicyEnforcer {
       throw new PolicyNotAuthorized(rule);
     }
   }
+}
+
+function loadRules(config: NovaConfig): Map<string, Check> {
+  const defaults = config.oslo_policy.enforce_new_defaults
+    ? DEFAULT_RULES
+    : withLegacyDefaults(DEFAULT_RULES);
+  const rules = new Map<string, Check>();
+  for (const [name, text] of Object.entries({ ...defaults, ...loadOverrides(config) })) {
+    rules.set(name, parseRule(text));
+  }
+  return rules;
 }
 
 /** Each rule with a deprecated default accepts it too (oslo.policy's "new or old"). */

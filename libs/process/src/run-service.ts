@@ -9,20 +9,25 @@ import {
   type NovaConfig,
 } from '@nova/config';
 import { configureLogging, getLogger, NestLogger } from '@nova/logging';
+import { isWorkerPrimary, superviseWorkers } from './workers';
 
 /** What a started service hands back: closed on SIGINT/SIGTERM (a Nest application, or less). */
 export interface RunningService {
   close(): Promise<void>;
 }
 
-export interface ServiceDefinition {
+export interface ServiceDefinition<App extends RunningService = RunningService> {
   /** Binary name, for logs and messages. */
   readonly name: string;
   /**
    * Build and start the process; returns what must be closed on SIGTERM. `argv`
    * is the command line without its `--config-file` options.
    */
-  start(config: NovaConfig, argv: readonly string[]): Promise<RunningService>;
+  start(config: NovaConfig, argv: readonly string[]): Promise<App>;
+  /** How many worker processes share the work (default 1: this process serves alone). */
+  workers?(config: NovaConfig): number;
+  /** SIGHUP: re-read what can change without a restart (the policy file). */
+  reload?(app: App): void;
 }
 
 /**
@@ -30,8 +35,8 @@ export interface ServiceDefinition {
  * validate the config (a bad value ends the process with one line on stderr and
  * exit 1), configure logging, start, and shut down cleanly on SIGINT/SIGTERM.
  */
-export async function runService(
-  service: ServiceDefinition,
+export async function runService<App extends RunningService>(
+  service: ServiceDefinition<App>,
   argv = process.argv.slice(2),
 ): Promise<void> {
   let config: NovaConfig;
@@ -48,7 +53,12 @@ export async function runService(
   }
   configureLogging({ level: config.DEFAULT.debug ? 'debug' : 'info' });
   const log = getLogger(service.name);
-  let app: RunningService;
+  const workers = service.workers?.(config) ?? 1;
+  if (isWorkerPrimary(workers)) {
+    superviseWorkers(service.name, workers);
+    return;
+  }
+  let app: App;
   try {
     app = await service.start(config, rest);
   } catch (err) {
@@ -70,6 +80,16 @@ export async function runService(
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGHUP', () => {
+    if (service.reload) {
+      log.info(`${service.name} reloading on SIGHUP`);
+      try {
+        service.reload(app);
+      } catch (err) {
+        log.error({ err: describeError(err) }, 'reload failed; the previous settings stay');
+      }
+    }
+  });
 }
 
 /** Nest options every service uses: our logger, errors surfaced instead of process.exit. */

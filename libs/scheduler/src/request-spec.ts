@@ -66,6 +66,8 @@ export interface RequestSpec {
   readonly requestedDestination?: RequestedDestination | null;
   /** Hosts not to use (the ones a reschedule already failed on). */
   readonly ignoreHosts?: readonly string[];
+  /** A rebuild's image check on the server's host: only the runOnRebuild filters, no resource fit. */
+  readonly isRebuild?: boolean;
 }
 
 export interface RequestedResources {

@@ -40,6 +40,23 @@ describe('selectDestinations', () => {
     expect(names(selection?.candidates ?? [])).toEqual(['b', 'c', 'a']);
   });
 
+  it("checks a rebuild's image on the server's full host with the image filters only", () => {
+    const full = host('full', 0); // its memory is the server's own: the fit does not count
+    const spec = (arch: string) =>
+      makeSpec({
+        image: { properties: { hw_architecture: arch } },
+        requestedDestination: { host: 'full' },
+        isRebuild: true,
+      });
+    expect(
+      names(selectDestinations(spec('x86_64'), [full], makeConfig()).map((s) => s.selected)),
+    ).toEqual(['full']);
+    expect(() => selectDestinations(spec('aarch64'), [full], makeConfig())).toThrow(NoValidHost);
+    expect(() =>
+      selectDestinations({ ...spec('x86_64'), isRebuild: false }, [full], makeConfig()),
+    ).toThrow(NoValidHost);
+  });
+
   it('gives max_attempts - 1 alternates, none when max_attempts is 1', () => {
     const hosts = ['a', 'b', 'c', 'd', 'e'].map((n) => host(n));
     expect(

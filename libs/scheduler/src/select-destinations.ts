@@ -52,10 +52,13 @@ export function selectDestinations(
   }
   const random = options.random ?? Math.random;
   const forced = (spec.forceHosts?.length ?? 0) > 0 || (spec.forceNodes?.length ?? 0) > 0;
-  const configured = buildFilters(config.enabledFilters).filter((f) => f !== ResourceFitFilter);
+  const rebuild = spec.isRebuild === true;
+  const configured = buildFilters(config.enabledFilters).filter(
+    (f) => f !== ResourceFitFilter && (!rebuild || f.runOnRebuild === true),
+  );
   const onceFilters = forced ? [] : configured.filter((f) => f.runOncePerRequest);
   const eachFilters = [
-    ResourceFitFilter,
+    ...(rebuild ? [] : [ResourceFitFilter]),
     ...(forced ? [] : configured.filter((f) => !f.runOncePerRequest)),
   ];
   const weighers = buildWeighers(config.weights);

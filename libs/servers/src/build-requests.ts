@@ -1,8 +1,15 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiDatabase, InstanceMapping } from '@nova/api-db';
-import type { BuildInstanceFields, WireRequestSpec, WireVif } from '@nova/compute-rpc';
+import type {
+  BuildInstanceFields,
+  WireFlavor,
+  WireImage,
+  WireRequestSpec,
+  WireVif,
+} from '@nova/compute-rpc';
 import { NOVA_CONFIG, type NovaConfig } from '@nova/config';
+import { flatNetwork } from '@nova/network';
 import { isDuplicateKeyError, sqlTimestamp } from '@nova/database';
 import { Invalid } from '@nova/common';
 
@@ -110,10 +117,43 @@ export class BuildRequests {
     return rows[0] ? (JSON.parse(rows[0].spec) as WireRequestSpec) : null;
   }
 
-  /** One address of the flat network for the instance (random free address, retried on collision). */
+  /** A rebuild's new image becomes the server's request spec image (later moves use it). */
+  async setSpecImage(uuid: string, image: WireImage): Promise<void> {
+    await this.updateSpec(uuid, { image });
+  }
+
+  /** Change fields of the server's request spec (an unshelve's zone). */
+  async updateSpec(uuid: string, changes: Partial<WireRequestSpec>): Promise<void> {
+    const spec = await this.spec(uuid);
+    if (!spec) {
+      return;
+    }
+    await (
+      await this.db.get()
+    ).query('UPDATE request_specs SET spec = ? WHERE instance_uuid = ?', [
+      JSON.stringify({ ...spec, ...changes }),
+      uuid,
+    ]);
+  }
+
+  /** A confirmed resize's flavor becomes the server's request spec flavor (later checks use it). */
+  async setSpecFlavor(uuid: string, flavor: WireFlavor): Promise<void> {
+    const spec = await this.spec(uuid);
+    if (!spec || spec.flavor.id === flavor.id) {
+      return;
+    }
+    await this.updateSpec(uuid, { flavor });
+  }
+
+  /**
+   * One address of the flat network for the instance (random free address,
+   * retried on collision), with the network's facts the guest configures its
+   * NIC from (network_data.json).
+   */
   async allocateAddress(uuid: string): Promise<WireVif> {
     const { name, cidr } = this.config.flat_network;
     const [base, size] = parseCidr(cidr);
+    const network = flatNetwork(name, cidr);
     const ds = await this.db.get();
     for (let attempt = 0; attempt < 64; attempt++) {
       // Skip the network address, the gateway (.1) and the broadcast address.
@@ -124,7 +164,15 @@ export class BuildRequests {
           'INSERT INTO fixed_ips (network, address, mac, instance_uuid, created_at) VALUES (?, ?, ?, ?, ?)',
           [name, address, mac, uuid, sqlTimestamp(ds)],
         );
-        return { network: name, address, mac };
+        return {
+          network: name,
+          address,
+          mac,
+          id: randomUUID(),
+          network_id: network.id,
+          cidr: `${toIp(base)}/${cidr.split('/')[1]}`,
+          gateway: network.gateway,
+        };
       } catch (err) {
         if (!isDuplicateKeyError(err)) {
           throw err;

@@ -3,3 +3,7 @@ export * from './list-query';
 export * from './merge';
 export * from './build-requests';
 export * from './servers.port';
+export * from './migrations';
+export * from './usage.port';
+export * from './consoles.port';
+export * from './guest-facts';

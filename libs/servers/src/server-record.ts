@@ -1,3 +1,5 @@
+import type { WireVif } from '@nova/compute-rpc';
+
 /**
  * A server as the compute API sees it, wherever it lives: an instance row of a
  * cell (with its extras) or a build request not yet scheduled. Cell adapters
@@ -97,4 +99,13 @@ export interface UnknownServer {
   readonly image_ref?: string | null;
   readonly availability_zone?: string | null;
   readonly user_id?: string | null;
+}
+
+/** The server's fixed addresses as the driver's NICs. */
+export function vifsOf(server: Pick<ServerRecord, 'addresses'>): WireVif[] {
+  return Object.entries(server.addresses).flatMap(([network, addresses]) =>
+    addresses
+      .filter((a) => a.type === 'fixed')
+      .map((a) => ({ network, address: a.addr, mac: a.mac })),
+  );
 }

@@ -60,6 +60,13 @@ describe('flavors API', () => {
       });
     });
 
+    it('takes a number as id, as Nova does, and answers it as a string', async () => {
+      const res = await create({ id: 1234567, name: 'numbered', ram: 64, vcpus: 1, disk: 0 });
+      expect(res.status).toBe(200);
+      expect(res.body.flavor.id).toBe('1234567');
+      expect((await api.get('/v2.1/flavors/1234567')).body.flavor.name).toBe('numbered');
+    });
+
     it('is 409 for a duplicate name or id', async () => {
       expect(await create({ name: 'm1.tiny', ram: 1, vcpus: 1, disk: 0 })).toMatchObject({
         status: 409,

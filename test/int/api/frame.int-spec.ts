@@ -19,10 +19,15 @@ describe('compute API frame', () => {
   });
 
   describe('version discovery', () => {
-    it('GET / answers 300 with the versions list, without a token', async () => {
+    it('GET / answers 200 with the versions list, without a token', async () => {
       const res = await api.get('/', { as: { token: '' } });
-      expect(res.status).toBe(300);
+      expect(res.status).toBe(200);
       expect(res.body.versions).toEqual([
+        expect.objectContaining({
+          id: 'v2.0',
+          status: 'SUPPORTED',
+          links: [{ rel: 'self', href: 'http://localhost:80/v2/' }],
+        }),
         expect.objectContaining({
           id: 'v2.1',
           status: 'CURRENT',
@@ -43,6 +48,21 @@ describe('compute API frame', () => {
         'media-types': [{ base: 'application/json' }],
       });
       expect(res.headers['openstack-api-version']).toBe('compute 2.1');
+    });
+  });
+
+  describe('the legacy v2 endpoint', () => {
+    it('has its version document and serves the API at 2.1, without microversion headers', async () => {
+      const doc = await api.get('/v2/', { as: { token: '' } });
+      expect(doc.body.version).toMatchObject({ id: 'v2.0', status: 'SUPPORTED' });
+      const res = await api.get('/v2/admin/flavors', {
+        headers: { 'openstack-api-version': 'compute 2.61' },
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers['openstack-api-version']).toBeUndefined();
+      expect(res.headers['x-openstack-nova-api-version']).toBeUndefined();
+      expect((await api.get('/v2/flavors/detail')).status).toBe(200);
+      expect((await api.get('/v2/admin/flavors/nope')).status).toBe(404);
     });
   });
 
@@ -126,6 +146,29 @@ describe('compute API frame', () => {
     });
   });
 
+  describe('legacy extensions', () => {
+    it("lists Nova's extensions and shows one by alias, to any caller", async () => {
+      const list = await api.get('/v2.1/extensions', { as: 'member' });
+      expect(list.status).toBe(200);
+      const byAlias = new Map(
+        (list.body.extensions as Array<{ alias: string; name: string }>).map((e) => [e.alias, e]),
+      );
+      expect(byAlias.get('os-hosts')?.name).toBe('Hosts');
+      const one = await api.get('/v2.1/extensions/os-consoles', { as: 'member' });
+      expect(one.body).toEqual({
+        extension: {
+          alias: 'os-consoles',
+          name: 'Consoles',
+          description: 'Interactive Console support.',
+          namespace: 'http://docs.openstack.org/compute/ext/fake_xml',
+          updated: '2014-12-03T00:00:00Z',
+          links: [],
+        },
+      });
+      expect((await api.get('/v2.1/extensions/os-nothing')).status).toBe(404);
+    });
+  });
+
   describe('faults', () => {
     it('unknown routes are itemNotFound', async () => {
       const res = await api.get('/v2.1/no-such-resource');
@@ -134,6 +177,18 @@ describe('compute API frame', () => {
         body: { itemNotFound: { code: 404, message: 'The resource could not be found.' } },
       });
       expect(res.headers['content-type']).toBe('application/json; charset=UTF-8');
+    });
+
+    it('a resource path with a trailing slash is not found, as in Nova', async () => {
+      for (const [method, path] of [
+        ['GET', '/v2.1/flavors/'],
+        ['DELETE', '/v2.1/os-keypairs/'],
+        ['GET', '/v2.1/os-simple-tenant-usage/'],
+      ] as const) {
+        const res = await api.request(method, path);
+        expect(res).toMatchObject({ status: 404, body: { itemNotFound: { code: 404 } } });
+      }
+      expect((await api.get('/v2.1/flavors')).status).toBe(200);
     });
 
     it('a wrong method is badMethod (405) with Allow', async () => {
@@ -157,6 +212,20 @@ describe('compute API frame', () => {
         });
         expect(res).toMatchObject({ status: 415, body: { badMediaType: { code: 415 } } });
       }
+    });
+
+    it('an empty JSON body is no body (as Tempest sends DELETE and PUT), and 400 where one is needed', async () => {
+      const created = await api.post('/v2.1/os-aggregates', { aggregate: { name: 'empty-body' } });
+      expect(created.status).toBe(200);
+      const res = await api.request('DELETE', `/v2.1/os-aggregates/${created.body.aggregate.id}`, {
+        raw: '',
+      });
+      expect(res.status).toBe(200);
+      expect((await api.get(`/v2.1/os-aggregates/${created.body.aggregate.id}`)).status).toBe(404);
+      expect(await api.request('POST', '/v2.1/flavors', { raw: '' })).toMatchObject({
+        status: 400,
+        body: { badRequest: { message: "None is not of type 'object'" } },
+      });
     });
 
     it("a project id in the URL must be the token's", async () => {

@@ -1,3 +1,4 @@
+import type { RpcConsumer, RpcMethod } from '@nova/rpc';
 import { ApiClient } from '../../support/api-client';
 import { TestDeployment } from '../../support/deployment';
 import { HostSeed } from '../../support/host-seed';
@@ -10,6 +11,7 @@ const CPU_INFO = {
   topology: { cores: 1, threads: 1, sockets: 4 },
 };
 const LONG_AGO = new Date(Date.now() - 24 * 3600_000);
+const UPTIME = ' 08:32:11 up 93 days, 18:25,  12 users,  load average: 0.20, 0.12, 0.14';
 
 type Hyp = { id: number | string; hypervisor_hostname: string; [k: string]: unknown };
 
@@ -23,14 +25,22 @@ describe('os-hypervisors API', () => {
     { id: number; uuid: string; serviceId: number; serviceUuid: string }
   > = {};
   let servers: Array<{ name: string; uuid: string }> = [];
+  /** compute1's queue in cell1, answered here as its nova-compute would. */
+  let compute1: RpcConsumer | undefined;
+  const answerAsCompute1 = async (methods: Record<string, RpcMethod>) => {
+    await compute1?.stop();
+    compute1 = await seed.answerAsCompute('cell1', 'compute1', methods);
+  };
 
   beforeAll(async () => {
     d = await TestDeployment.create({ backend: 'mariadb', redis: true, cells: ['cell1', 'cell2'] });
     api = await ApiClient.start({
       ...d.sections,
+      DEFAULT: { ...d.sections['DEFAULT'], rpc_response_timeout: '1' },
       cells: { ...d.sections['cells'], cell_list_timeout: '0.5' },
     });
     seed = new HostSeed(api);
+    await answerAsCompute1({ get_host_uptime: () => Promise.resolve(UPTIME) });
     const add = async (cell: string, host: string, service = {}, cpuInfo: string | null = null) => {
       const svc = await seed.service(cell, { host, binary: 'nova-compute', ...service });
       const node = await seed.node(cell, { host, service_id: svc.id, cpu_info: cpuInfo });
@@ -63,6 +73,7 @@ describe('os-hypervisors API', () => {
   });
 
   afterAll(async () => {
+    await compute1?.stop();
     await api.close();
     await d.cleanup();
   });
@@ -320,8 +331,29 @@ describe('os-hypervisors API', () => {
         (await api.get(`/v2.1/os-hypervisors/${uuid}?colour=1`, { version: '2.53' })).status,
       ).toBe(400);
       const v288 = await api.get(`/v2.1/os-hypervisors/${uuid}`, { version: '2.88' });
-      expect(v288.body.hypervisor).toHaveProperty('uptime', null);
+      expect(v288.body.hypervisor).toHaveProperty('uptime', UPTIME);
       expect(v288.body.hypervisor).not.toHaveProperty('vcpus');
+      expect(
+        (await api.get(`/v2.1/os-hypervisors/${uuid}`, { version: '2.87' })).body.hypervisor,
+      ).not.toHaveProperty('uptime');
+    });
+
+    it('shows a null uptime at 2.88 when the host is down or cannot tell', async () => {
+      const down = await api.get(`/v2.1/os-hypervisors/${nodes['compute3']?.uuid}`, {
+        version: '2.88',
+      });
+      expect(down.status).toBe(200);
+      expect(down.body.hypervisor).toMatchObject({ state: 'down', uptime: null });
+      await answerAsCompute1({});
+      try {
+        const cannot = await api.get(`/v2.1/os-hypervisors/${nodes['compute1']?.uuid}`, {
+          version: '2.88',
+        });
+        expect(cannot.status).toBe(200);
+        expect(cannot.body.hypervisor).toHaveProperty('uptime', null);
+      } finally {
+        await answerAsCompute1({ get_host_uptime: () => Promise.resolve(UPTIME) });
+      }
     });
   });
 
@@ -352,7 +384,7 @@ describe('os-hypervisors API', () => {
       );
     });
 
-    it('reports uptime (null: not available) for an up host, 400 for a down one, until 2.87', async () => {
+    it("reports the host's uptime for an up host, 400 for a down one, until 2.87", async () => {
       const res = await api.get(`/v2.1/os-hypervisors/${nodes['compute1']?.id}/uptime`);
       expect(res.body).toEqual({
         hypervisor: {
@@ -360,7 +392,7 @@ describe('os-hypervisors API', () => {
           hypervisor_hostname: 'compute1',
           state: 'up',
           status: 'enabled',
-          uptime: null,
+          uptime: UPTIME,
         },
       });
       expect((await api.get(`/v2.1/os-hypervisors/${nodes['compute3']?.id}/uptime`)).body).toEqual({
@@ -380,6 +412,26 @@ describe('os-hypervisors API', () => {
           })
         ).status,
       ).toBe(404);
+    });
+
+    it('answers 501 when the host cannot tell its uptime, 400 when it does not answer', async () => {
+      const url = `/v2.1/os-hypervisors/${nodes['compute1']?.id}/uptime`;
+      try {
+        await answerAsCompute1({});
+        expect((await api.get(url)).body).toEqual({
+          notImplemented: { code: 501, message: 'Virt driver does not implement uptime function.' },
+        });
+        await compute1?.stop();
+        compute1 = undefined;
+        expect((await api.get(url)).body).toEqual({
+          badRequest: {
+            code: 400,
+            message: 'Compute service of compute1 is unavailable at this time.',
+          },
+        });
+      } finally {
+        await answerAsCompute1({ get_host_uptime: () => Promise.resolve(UPTIME) });
+      }
     });
 
     it('searches by hostname and lists servers until 2.52', async () => {

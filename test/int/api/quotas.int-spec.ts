@@ -79,7 +79,7 @@ const limitKeysWithout = (...dropped: string[]) =>
 const NETWORK_QUOTAS = ['fixed_ips', 'floating_ips', 'security_group_rules', 'security_groups'];
 const INJECTED_QUOTAS = [
   'injected_file_content_bytes',
-  'injected_file_path_length',
+  'injected_file_path_bytes',
   'injected_files',
 ];
 const QUOTA_KEYS_2_1 = [
@@ -87,7 +87,7 @@ const QUOTA_KEYS_2_1 = [
   'fixed_ips',
   'floating_ips',
   'injected_file_content_bytes',
-  'injected_file_path_length',
+  'injected_file_path_bytes',
   'injected_files',
   'instances',
   'key_pairs',
@@ -107,7 +107,7 @@ const DEFAULTS_2_1 = {
   fixed_ips: -1,
   floating_ips: -1,
   injected_file_content_bytes: 10240,
-  injected_file_path_length: 255,
+  injected_file_path_bytes: 255,
   injected_files: 5,
   instances: 2000,
   key_pairs: 1000,
@@ -655,7 +655,7 @@ describe('limits and quotas API', () => {
       expect(res.body.quota_class_set).toEqual({
         cores: 4000,
         injected_file_content_bytes: 10240,
-        injected_file_path_length: 255,
+        injected_file_path_bytes: 255,
         injected_files: 5,
         instances: 30,
         key_pairs: 1000,

@@ -3,6 +3,7 @@ import { SchemaSyncService } from '@nova/cells/manage';
 import { describeError } from '@nova/common';
 import type { CommandContext } from '../command-context';
 import type { Act } from './act';
+import { registerDbMaintenance } from './db-maintenance.command';
 import { parseVersion } from './schema-version';
 
 const CELL0_HELP = [
@@ -65,4 +66,6 @@ export function registerDb(program: Command, act: Act): void {
         return 0;
       }),
     );
+
+  registerDbMaintenance(db, act);
 }

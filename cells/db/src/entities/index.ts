@@ -10,11 +10,13 @@ import {
   InstanceSystemMetadata,
   Tag,
 } from './instance-records.entity';
+import { Migration } from './migration.entity';
 import { Service } from './service.entity';
 
 export * from './compute-node.entity';
 export * from './instance.entity';
 export * from './instance-records.entity';
+export * from './migration.entity';
 export * from './service.entity';
 
 /** Every entity of a cell database. */
@@ -30,4 +32,5 @@ export const CELL_ENTITIES = [
   Tag,
   Service,
   ComputeNode,
+  Migration,
 ];

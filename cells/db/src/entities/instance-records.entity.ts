@@ -8,6 +8,8 @@ export class InstanceExtra extends SoftDeletable {
   @Column({ type: 'varchar', length: 36 }) instance_uuid!: string;
   @Column({ type: 'text', nullable: true }) flavor!: string | null;
   @Column({ type: 'text', nullable: true }) keypairs!: string | null;
+  /** JSON list of security group names (the flat network has no ports to hold them). */
+  @Column({ type: 'text', nullable: true }) security_groups!: string | null;
 }
 
 /** The network view of an instance (JSON list of VIFs with addresses). */

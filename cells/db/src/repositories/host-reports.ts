@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { ComputeNodeReport } from '@nova/compute-rpc';
 import { ComputeNode, Instance, Service } from '../entities';
+import { SERVICE_VERSION } from '../service-version';
+import { moveUsage, movesTouching } from './move-usage';
 
 /** Heartbeats and resource reports of a cell's services, written by its conductor. */
 export class HostReports {
@@ -15,7 +17,13 @@ export class HostReports {
     if (existing) {
       await repo.update(
         { id: existing.id },
-        { report_count: () => 'report_count + 1', last_seen_up: now, updated_at: now },
+        // The version follows the code: an upgraded service reports its new one.
+        {
+          report_count: () => 'report_count + 1',
+          last_seen_up: now,
+          updated_at: now,
+          version: SERVICE_VERSION,
+        },
       );
       return existing;
     }
@@ -31,7 +39,7 @@ export class HostReports {
       created_at: now,
       updated_at: now,
       deleted: 0,
-      version: 66,
+      version: SERVICE_VERSION,
     });
     return (await repo.findOneBy({ host, binary, deleted: 0 }))!;
   }
@@ -56,6 +64,11 @@ export class HostReports {
       ram: number | string;
       disk: number | string;
     };
+    // Moves hold resources here beyond the instances' own flavors (placement counts them too).
+    const moving = moveUsage(await movesTouching(this.ds, report.host), report.host);
+    usage.vcpus = Number(usage.vcpus) + moving.vcpus;
+    usage.ram = Number(usage.ram) + moving.memory_mb;
+    usage.disk = Number(usage.disk) + moving.root_gb + moving.ephemeral_gb;
     const now = new Date();
     const fields = {
       service_id: serviceId,

@@ -91,7 +91,7 @@ export function placeholders(count: number): string {
 
 /** One record row of the union in `instanceRecords`. */
 export interface RecordRow {
-  /** x: extra (flavor), n: network info, m: metadata, l: locked_reason, t: tag, f: fault */
+  /** x: extra (flavor; security groups in b), n: network info, m: metadata, l: locked_reason, t: tag, f: fault */
   readonly k: 'x' | 'n' | 'm' | 'l' | 't' | 'f';
   readonly u: string;
   readonly a: string | null;
@@ -111,7 +111,7 @@ export async function instanceRecords(
 ): Promise<RecordRow[]> {
   const inList = `(${placeholders(uuids.length)})`;
   const sql = [
-    `SELECT 'x' AS k, instance_uuid AS u, flavor AS a, NULL AS b, NULL AS n, NULL AS t, 0 AS o FROM instance_extra WHERE instance_uuid IN ${inList}`,
+    `SELECT 'x' AS k, instance_uuid AS u, flavor AS a, security_groups AS b, NULL AS n, NULL AS t, 0 AS o FROM instance_extra WHERE instance_uuid IN ${inList}`,
     `SELECT 'n', instance_uuid, network_info, NULL, NULL, NULL, 0 FROM instance_info_caches WHERE instance_uuid IN ${inList}`,
     `SELECT 'm', instance_uuid, \`key\`, value, NULL, NULL, 0 FROM instance_metadata WHERE deleted = 0 AND instance_uuid IN ${inList}`,
     `SELECT 'l', instance_uuid, value, NULL, NULL, NULL, 0 FROM instance_system_metadata WHERE deleted = 0 AND \`key\` = 'locked_reason' AND instance_uuid IN ${inList}`,

@@ -4,6 +4,7 @@ import {
   InstanceNotFound,
   UnexpectedTaskState,
   type BuildInstanceFields,
+  type WireFlavor,
   type WireVif,
 } from '@nova/compute-rpc';
 import {
@@ -17,6 +18,7 @@ import {
   InstanceSystemMetadata,
   Tag,
 } from '../entities';
+import { swapMigrationStatus } from './migration-writer';
 
 /** Where and how a new instance starts life in its cell. */
 export interface Placement {
@@ -47,8 +49,87 @@ export type InstanceChanges = Partial<
     | 'hostname'
     | 'availability_zone'
     | 'auto_disk_config'
+    | 'image_ref'
+    | 'key_name'
+    | 'key_data'
+    | 'user_data'
+    | 'deleted_at'
+    | 'instance_type_id'
+    | 'vcpus'
+    | 'memory_mb'
+    | 'root_gb'
+    | 'ephemeral_gb'
+    | 'config_drive'
   >
 >;
+
+/** The flavors an instance records (instance_extra.flavor): its own, and a move's old and new. */
+export interface InstanceFlavors {
+  readonly cur: WireFlavor;
+  readonly old?: WireFlavor | null;
+  readonly new?: WireFlavor | null;
+}
+
+/** Records replaced together with a compare-and-swap (a rebuild's new metadata). */
+export interface RecordChanges {
+  readonly metadata?: Readonly<Record<string, string>>;
+  /** The flavors, replaced whole (a move's step). */
+  readonly flavors?: InstanceFlavors;
+  /** A move's migration status, swapped first (a lost swap leaves everything as it was). */
+  readonly migration?: {
+    readonly uuid: string;
+    readonly expected: readonly string[] | 'any';
+    readonly status: string;
+  };
+}
+
+/** Nova keeps a server's password in four system-metadata chunks of 255 characters. */
+const PASSWORD_CHUNKS = 4;
+const PASSWORD_CHUNK_LENGTH = 255;
+
+const PASSWORD_KEYS = Array.from({ length: PASSWORD_CHUNKS }, (_, i) => `password_${i}`);
+
+function checkPasswordFits(text: string): void {
+  if (text.length > PASSWORD_CHUNKS * PASSWORD_CHUNK_LENGTH) {
+    throw new Error(`a password of ${text.length} characters does not fit`);
+  }
+}
+
+/** Replace the password chunks (none for ''). */
+async function writePassword(tx: EntityManager, uuid: string, text: string): Promise<void> {
+  const repo = tx.getRepository(InstanceSystemMetadata);
+  const now = new Date();
+  for (const [i, key] of PASSWORD_KEYS.entries()) {
+    await repo.delete({ instance_uuid: uuid, key });
+    const chunk = text.slice(i * PASSWORD_CHUNK_LENGTH, (i + 1) * PASSWORD_CHUNK_LENGTH);
+    if (chunk !== '') {
+      await repo.insert({ instance_uuid: uuid, key, value: chunk, created_at: now, deleted: 0 });
+    }
+  }
+}
+
+/** The host column itself, for a compute_id whose host is not changing. */
+const HOST_COLUMN = Symbol('host column');
+
+/**
+ * instances.compute_id (Nova's link to the compute node, by id) for a host and
+ * node, looked up in the same statement: null without a node, and null while
+ * the node has not reported yet (`db online_data_migrations` fills it later).
+ */
+function computeIdOf(
+  host: string | null | typeof HOST_COLUMN,
+  node: string | null,
+): { value: null | (() => string); params: Record<string, string> } {
+  if (node === null || host === null) {
+    return { value: null, params: {} };
+  }
+  const hostExpr = host === HOST_COLUMN ? 'instances.host' : ':cnHost';
+  return {
+    value: () =>
+      `(SELECT cn.id FROM compute_nodes cn WHERE cn.host = ${hostExpr} AND cn.hypervisor_hostname = :cnNode AND cn.deleted = 0)`,
+    params: { cnNode: node, ...(host === HOST_COLUMN ? {} : { cnHost: host }) },
+  };
+}
 
 /** Expected task states of a compare-and-swap; 'any' for writes that must not race-check. */
 export type ExpectedTaskState = ReadonlyArray<string | null> | 'any';
@@ -110,9 +191,20 @@ export class InstanceWriter {
         updated_at: now,
         deleted: 0,
       });
+      const id = Number(inserted.identifiers[0]?.id);
+      const node = computeIdOf(placement.host, placement.node);
+      if (node.value) {
+        await tx
+          .createQueryBuilder()
+          .update(Instance)
+          .set({ compute_id: node.value })
+          .where('id = :id', { id, ...node.params })
+          .execute();
+      }
       await tx.insert(InstanceExtra, {
         instance_uuid: fields.uuid,
         flavor: JSON.stringify({ cur: fields.flavor }),
+        security_groups: JSON.stringify(fields.security_groups ?? []),
         created_at: now,
         deleted: 0,
       });
@@ -141,7 +233,7 @@ export class InstanceWriter {
           [...new Set(fields.tags)].map((tag) => ({ resource_id: fields.uuid, tag })),
         );
       }
-      return Number(inserted.identifiers[0]?.id);
+      return id;
     });
   }
 
@@ -154,12 +246,63 @@ export class InstanceWriter {
     uuid: string,
     expected: ExpectedTaskState,
     changes: InstanceChanges,
+    records: RecordChanges = {},
   ): Promise<void> {
-    const qb = this.ds
+    const { metadata, flavors, migration } = records;
+    if (metadata === undefined && flavors === undefined && migration === undefined) {
+      return this.swap(this.ds.manager, uuid, expected, changes);
+    }
+    // The swap decides; the records change only with it, in the same transaction.
+    await this.ds.transaction(async (tx) => {
+      if (migration) {
+        await swapMigrationStatus(tx, migration.uuid, migration.expected, migration.status);
+      }
+      await this.swap(tx, uuid, expected, changes);
+      const now = new Date();
+      if (flavors !== undefined) {
+        await tx.update(
+          InstanceExtra,
+          { instance_uuid: uuid, deleted: 0 },
+          { flavor: JSON.stringify(flavors), updated_at: now },
+        );
+      }
+      if (metadata === undefined) {
+        return;
+      }
+      await tx.delete(InstanceMetadata, { instance_uuid: uuid });
+      const rows = Object.entries(metadata).map(([key, value]) => ({
+        key,
+        value,
+        instance_uuid: uuid,
+        created_at: now,
+        deleted: 0,
+      }));
+      if (rows.length > 0) {
+        await tx.insert(InstanceMetadata, rows);
+      }
+    });
+  }
+
+  private async swap(
+    manager: EntityManager,
+    uuid: string,
+    expected: ExpectedTaskState,
+    changes: InstanceChanges,
+  ): Promise<void> {
+    // A new node means a new compute_id (the host may stay, as on a reschedule to its other node).
+    const node =
+      changes.node === undefined
+        ? undefined
+        : computeIdOf(changes.host === undefined ? HOST_COLUMN : changes.host, changes.node);
+    const qb = manager
       .createQueryBuilder()
       .update(Instance)
-      .set({ ...changes, updated_at: new Date() })
-      .where('uuid = :uuid AND deleted = 0', { uuid });
+      .set({
+        ...changes,
+        ...(node ? { compute_id: node.value } : {}),
+        updated_at: new Date(),
+      })
+      .where('uuid = :uuid AND deleted = 0', { uuid, ...node?.params });
     if (expected !== 'any') {
       const states = expected.filter((s): s is string => s !== null);
       const clauses = [
@@ -170,7 +313,7 @@ export class InstanceWriter {
     }
     const result = await qb.execute();
     if (result.affected === 0) {
-      const current = await this.ds.getRepository(Instance).findOneBy({ uuid, deleted: 0 });
+      const current = await manager.getRepository(Instance).findOneBy({ uuid, deleted: 0 });
       if (!current) {
         throw new InstanceNotFound(`Instance ${uuid} could not be found.`, { instance_uuid: uuid });
       }
@@ -204,6 +347,8 @@ export class InstanceWriter {
         await softDeleteRecords(tx, table, uuid, now);
       }
       await tx.delete(Tag, { resource_id: uuid });
+      // Its console tokens go with it (Nova's clean_console_auths_for_instance).
+      await tx.query('DELETE FROM console_auth_tokens WHERE instance_uuid = ?', [uuid]);
       return true;
     });
   }
@@ -232,6 +377,52 @@ export class InstanceWriter {
     if (value !== null) {
       await repo.insert({ instance_uuid: uuid, key, value, created_at: new Date(), deleted: 0 });
     }
+  }
+
+  /** The security groups of the instance, by name (replaced whole). */
+  async setSecurityGroups(uuid: string, names: readonly string[]): Promise<void> {
+    await this.ds
+      .getRepository(InstanceExtra)
+      .update(
+        { instance_uuid: uuid, deleted: 0 },
+        { security_groups: JSON.stringify(names), updated_at: new Date() },
+      );
+  }
+
+  /** The (encrypted) password the guest posted, in Nova's password_0..3 chunks; null clears it. */
+  async setPassword(uuid: string, password: string | null): Promise<void> {
+    const text = password ?? '';
+    checkPasswordFits(text);
+    await this.ds.transaction((tx) => writePassword(tx, uuid, text));
+  }
+
+  /**
+   * The guest's POST to the metadata service: kept only when no password is,
+   * in one transaction that holds the instance's row, so of two racing posts
+   * one wins and the other is told 'exists'.
+   */
+  async setPasswordOnce(uuid: string, password: string): Promise<'stored' | 'exists' | 'gone'> {
+    checkPasswordFits(password);
+    return this.ds.transaction(async (tx) => {
+      const held = await tx
+        .createQueryBuilder()
+        .update(Instance)
+        .set({ updated_at: new Date() })
+        .where('uuid = :uuid AND deleted = 0', { uuid })
+        .execute();
+      if (!held.affected) {
+        return 'gone';
+      }
+      const [row] = await tx.query<Array<{ n: number | string }>>(
+        `SELECT COUNT(*) AS n FROM instance_system_metadata WHERE instance_uuid = ? AND deleted = 0 AND \`key\` IN (${PASSWORD_KEYS.map(() => '?').join(', ')}) AND value <> ''`,
+        [uuid, ...PASSWORD_KEYS],
+      );
+      if (Number(row?.n ?? 0) > 0) {
+        return 'exists';
+      }
+      await writePassword(tx, uuid, password);
+      return 'stored';
+    });
   }
 
   /** Record an API action (instance-actions) started by this request. */

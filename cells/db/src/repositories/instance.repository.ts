@@ -1,6 +1,6 @@
 import type { DataSource, Repository } from 'typeorm';
 import { NotFound, type RequestContext } from '@nova/common';
-import { Instance } from '../entities';
+import { Instance, InstanceExtra } from '../entities';
 import { withReadDeleted } from './read-deleted';
 
 export class InstanceRepository {
@@ -41,6 +41,29 @@ export class InstanceRepository {
       .getMany();
   }
 
+  /** What the live instances on a host hold, summed per project (raw: one grouped query). */
+  async usageOnHost(
+    host: string,
+  ): Promise<
+    Array<{ project_id: string | null; vcpus: number; memory_mb: number; disk_gb: number }>
+  > {
+    const rows = await this.repo.manager.query<
+      Array<{ project_id: string | null; vcpus: unknown; memory_mb: unknown; disk_gb: unknown }>
+    >(
+      'SELECT project_id, SUM(COALESCE(vcpus, 0)) AS vcpus, SUM(COALESCE(memory_mb, 0)) AS memory_mb, ' +
+        'SUM(COALESCE(root_gb, 0) + COALESCE(ephemeral_gb, 0)) AS disk_gb ' +
+        'FROM instances WHERE deleted = 0 AND host = ? GROUP BY project_id ORDER BY project_id',
+      [host],
+    );
+    // SUM comes back as a decimal string from MariaDB.
+    return rows.map((r) => ({
+      project_id: r.project_id,
+      vcpus: Number(r.vcpus),
+      memory_mb: Number(r.memory_mb),
+      disk_gb: Number(r.disk_gb),
+    }));
+  }
+
   /** Where every live instance of the cell runs (the scheduler's view), raw: no hydration. */
   async placements(): Promise<Array<Pick<Instance, 'uuid' | 'host' | 'node'>>> {
     return this.repo.manager.query<Array<Pick<Instance, 'uuid' | 'host' | 'node'>>>(
@@ -69,5 +92,61 @@ export class InstanceRepository {
       });
     }
     return qb.getMany();
+  }
+
+  /**
+   * Instances active in a period, deleted ones included (Nova's
+   * get_active_by_window_joined): launched before `end`, not terminated before
+   * `start`, by project id then uuid, after the instance `marker` when given
+   * (`markerFound` false when this cell does not hold it), with their flavor JSON.
+   */
+  async activeInWindow(window: {
+    start: Date;
+    end: Date;
+    projectId?: string;
+    limit: number;
+    marker?: string;
+  }): Promise<{
+    markerFound: boolean;
+    rows: Array<{ instance: Instance; flavor: string | null }>;
+  }> {
+    const qb = this.repo
+      .createQueryBuilder('i')
+      .where('(i.terminated_at IS NULL OR i.terminated_at > :start)', { start: window.start })
+      .andWhere('i.launched_at < :end', { end: window.end })
+      .orderBy('i.project_id', 'ASC')
+      .addOrderBy('i.uuid', 'ASC')
+      .limit(window.limit);
+    if (window.projectId !== undefined) {
+      qb.andWhere('i.project_id = :project', { project: window.projectId });
+    }
+    if (window.marker !== undefined) {
+      const marker = await this.findByUuid(window.marker, 'yes');
+      if (!marker) {
+        return { markerFound: false, rows: [] };
+      }
+      qb.andWhere('(i.project_id > :mp OR (i.project_id = :mp AND i.uuid > :mu))', {
+        mp: marker.project_id,
+        mu: marker.uuid,
+      });
+    }
+    if (window.limit <= 0) {
+      return { markerFound: true, rows: [] };
+    }
+    const found = await qb.getMany();
+    const extras =
+      found.length === 0
+        ? []
+        : await this.repo.manager
+            .getRepository(InstanceExtra)
+            .createQueryBuilder('x')
+            .select(['x.instance_uuid', 'x.flavor'])
+            .where('x.instance_uuid IN (:...uuids)', { uuids: found.map((i) => i.uuid) })
+            .getMany();
+    const flavors = new Map(extras.map((x) => [x.instance_uuid, x.flavor] as const));
+    return {
+      markerFound: true,
+      rows: found.map((instance) => ({ instance, flavor: flavors.get(instance.uuid) ?? null })),
+    };
   }
 }

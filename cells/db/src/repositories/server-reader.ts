@@ -1,7 +1,9 @@
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
+import type { WireVif } from '@nova/compute-rpc';
 import type { ServerAddress, ServerFlavor, ServerRecord } from '@nova/servers';
 import { Instance } from '../entities';
 import { instanceName } from '../instance-name';
+import type { InstanceFlavors } from './instance-writer';
 import {
   INSTANCE_COLUMNS,
   instanceRecords,
@@ -20,6 +22,7 @@ import {
 /** What one instance's records say, gathered from the union of record tables. */
 interface Grouped {
   flavor: string | null;
+  securityGroups: string | null;
   network: string | null;
   metadata: Record<string, string>;
   lockedReason: string | null;
@@ -51,6 +54,52 @@ export class ServerReader {
       [uuid],
     );
     return rows[0] ? ((await this.records([instanceRow(rows[0])]))[0] ?? null) : null;
+  }
+
+  /** What the guest posted as its password (Nova's password_0..3 system metadata), '' if nothing. */
+  async password(uuid: string): Promise<string> {
+    const rows = await this.ds.query<Array<{ key: string; value: string | null }>>(
+      "SELECT `key`, value FROM instance_system_metadata WHERE instance_uuid = ? AND deleted = 0 AND `key` IN ('password_0', 'password_1', 'password_2', 'password_3')",
+      [uuid],
+    );
+    return rows
+      .sort((a, b) => a.key.localeCompare(b.key))
+      .map((r) => r.value ?? '')
+      .join('');
+  }
+
+  /** The flavors the instance records: its own, and a move's old and new while one is under way. */
+  async flavors(uuid: string): Promise<InstanceFlavors | null> {
+    const rows = await this.ds.query<Array<{ flavor: string | null }>>(
+      'SELECT flavor FROM instance_extra WHERE instance_uuid = ? AND deleted = 0',
+      [uuid],
+    );
+    const json = rows[0]?.flavor;
+    return json ? (JSON.parse(json) as InstanceFlavors) : null;
+  }
+
+  /** The instance's system metadata under `keys` (absent keys are left out). */
+  async systemMetadata(uuid: string, keys: readonly string[]): Promise<Record<string, string>> {
+    if (keys.length === 0) {
+      return {};
+    }
+    const rows = await this.ds.query<Array<{ key: string; value: string | null }>>(
+      `SELECT \`key\`, value FROM instance_system_metadata WHERE instance_uuid = ? AND deleted = 0 AND \`key\` IN (${keys.map(() => '?').join(', ')})`,
+      [uuid, ...keys],
+    );
+    return Object.fromEntries(
+      rows.filter((r) => r.value !== null).map((r) => [r.key, r.value as string]),
+    );
+  }
+
+  /** The instance's NICs as the info cache keeps them (with their subnets when recorded). */
+  async networkInfo(uuid: string): Promise<WireVif[]> {
+    const rows = await this.ds.query<Array<{ network_info: string | null }>>(
+      'SELECT network_info FROM instance_info_caches WHERE instance_uuid = ? AND deleted = 0',
+      [uuid],
+    );
+    const parsed: unknown = rows[0]?.network_info ? JSON.parse(rows[0].network_info) : [];
+    return Array.isArray(parsed) ? parsed.filter(isVif) : [];
   }
 
   /** One cell's page: filtered, sorted by the effective sort keys, cut after `limit`. */
@@ -106,6 +155,7 @@ export class ServerReader {
       if (!g) {
         g = {
           flavor: null,
+          securityGroups: null,
           network: null,
           metadata: {},
           lockedReason: null,
@@ -121,6 +171,7 @@ export class ServerReader {
       switch (r.k) {
         case 'x':
           g.flavor = r.a;
+          g.securityGroups = r.b;
           break;
         case 'n':
           g.network = r.a;
@@ -193,7 +244,7 @@ export class ServerReader {
               created: fault.created,
             }
           : null,
-        security_groups: [],
+        security_groups: g.securityGroups ? (JSON.parse(g.securityGroups) as string[]) : [],
         instance_name: instanceName(row.id),
         root_device_name: row.root_device_name,
         auto_disk_config: row.auto_disk_config,
@@ -234,4 +285,15 @@ function parseAddresses(json: string | null): Record<string, ServerAddress[]> {
     });
   }
   return out;
+}
+
+function isVif(value: unknown): value is WireVif {
+  const v = value as Partial<Record<keyof WireVif, unknown>> | null;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.network === 'string' &&
+    typeof v.address === 'string' &&
+    typeof v.mac === 'string'
+  );
 }

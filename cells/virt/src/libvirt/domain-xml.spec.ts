@@ -35,6 +35,13 @@ describe('libvirt domain XML', () => {
     expect(xml).toContain(`<nova:root type='image' uuid='${spec.image.id}'/>`);
   });
 
+  it('adds VNC graphics (autoport, on [vnc] server_listen) only when asked', () => {
+    expect(buildDomainXml(spec, options)).not.toContain('<graphics');
+    expect(buildDomainXml(spec, { ...options, vncListen: '127.0.0.1' })).toContain(
+      "<graphics type='vnc' autoport='yes' listen='127.0.0.1'/>",
+    );
+  });
+
   it('puts the root disk and the console log in the instance directory', () => {
     const xml = buildDomainXml(spec, options);
     expect(xml).toContain("<source file='/var/lib/nova/instances/x/disk'/>");
@@ -42,6 +49,31 @@ describe('libvirt domain XML', () => {
     expect(xml).not.toContain('disk.local');
     expect(xml).toContain("<serial type='file'>");
     expect(xml).toContain("<source path='/var/lib/nova/instances/x/console.log'/>");
+  });
+
+  it('attaches the config drive as a read-only SATA CD-ROM, after same-named disks', () => {
+    const xml = buildDomainXml(spec, { ...options, configDrive: true });
+    expect(xml).toContain(
+      [
+        "    <disk type='file' device='cdrom'>",
+        "      <driver name='qemu' type='raw' cache='none'/>",
+        "      <source file='/var/lib/nova/instances/x/disk.config'/>",
+        "      <target dev='sda' bus='sata'/>",
+        '      <readonly/>',
+        '    </disk>',
+      ].join('\n'),
+    );
+    expect(buildDomainXml(spec, options)).not.toContain('cdrom');
+    const scsi = buildDomainXml(
+      { ...spec, ephemeralGb: 1, image: { ...spec.image, properties: { hw_disk_bus: 'scsi' } } },
+      { ...options, configDrive: true },
+    );
+    expect(scsi).toContain("<target dev='sdc' bus='sata'/>"); // after sda (root) and sdb (ephemeral)
+    const ide = buildDomainXml(
+      { ...spec, image: { ...spec.image, properties: { hw_cdrom_bus: 'ide' } } },
+      { ...options, configDrive: true },
+    );
+    expect(ide).toContain("<target dev='hda' bus='ide'/>");
   });
 
   it('adds an ephemeral disk and honours hw_disk_bus', () => {
@@ -52,6 +84,14 @@ describe('libvirt domain XML', () => {
     expect(xml).toContain("<target dev='sda' bus='scsi'/>");
     expect(xml).toContain("<source file='/var/lib/nova/instances/x/disk.local'/>");
     expect(xml).toContain("<target dev='sdb' bus='scsi'/>");
+  });
+
+  it('boots a rescue from the rescue disk, the own disks following it', () => {
+    const xml = buildDomainXml({ ...spec, ephemeralGb: 1 }, { ...options, rescue: true });
+    const disks = [...xml.matchAll(/<source file='([^']+)'\/>\s*<target dev='(\w+)'/g)].map(
+      (m) => `${m[2]}=${m[1].split('/').pop()}`,
+    );
+    expect(disks).toEqual(['vda=disk.rescue', 'vdb=disk', 'vdc=disk.local']);
   });
 
   it('has one NIC per port, with its MAC, on the configured network', () => {

@@ -8,6 +8,12 @@ export interface DomainXmlOptions {
   readonly instanceDir: string;
   /** Libvirt network the NICs join. */
   readonly network: string;
+  /** A rescue boot: the rescue disk first, the instance's own disks after it (Nova's layout). */
+  readonly rescue?: boolean;
+  /** Attach the instance's config drive (disk.config) as a read-only CD-ROM. */
+  readonly configDrive?: boolean;
+  /** VNC graphics listening on this address ([vnc] enabled, server_listen), as Nova adds them. */
+  readonly vncListen?: string;
 }
 
 /** Files of an instance, named as Nova names them. */
@@ -17,11 +23,20 @@ export const InstanceFiles = {
   consoleLog: 'console.log',
   /** The saved memory image of a suspended instance (our stand-in for managed save). */
   savedImage: 'suspend.save',
+  rescueDisk: 'disk.rescue',
+  /** The domain XML to go back to on unrescue. */
+  unrescueXml: 'unrescue.xml',
+  /** The domain XML a cold move's source keeps, to define the guest again on a revert. */
+  resizeXml: 'libvirt.xml',
+  /** The config drive's ISO9660 image. */
+  configDrive: 'disk.config',
 } as const;
 
 // Image properties Nova honours for the device model, limited to values libvirt knows.
 const DISK_BUSES = ['virtio', 'scsi', 'sata', 'ide', 'usb'] as const;
 const VIF_MODELS = ['virtio', 'e1000', 'e1000e', 'rtl8139', 'ne2k_pci', 'pcnet'] as const;
+/** CD-ROM buses (hw_cdrom_bus); SATA as Nova's q35 default, which pc machines take too. */
+const CDROM_BUSES = ['sata', 'ide', 'scsi', 'usb'] as const;
 type DiskBus = (typeof DISK_BUSES)[number];
 
 const XML_ESCAPES: Readonly<Record<string, string>> = {
@@ -63,6 +78,17 @@ function diskXml(file: string, bus: DiskBus, index: number): string {
   ].join('\n');
 }
 
+function cdromXml(file: string, bus: DiskBus, dev: string): string {
+  return [
+    `    <disk type='file' device='cdrom'>`,
+    `      <driver name='qemu' type='raw' cache='none'/>`,
+    `      <source file='${xmlEscape(file)}'/>`,
+    `      <target dev='${dev}' bus='${bus}'/>`,
+    `      <readonly/>`,
+    `    </disk>`,
+  ].join('\n');
+}
+
 function nicXml(mac: string, network: string, model: string): string {
   return [
     `    <interface type='network'>`,
@@ -79,9 +105,24 @@ export function buildDomainXml(spec: InstanceSpec, options: DomainXmlOptions): s
   const bus = pick(DISK_BUSES, props.hw_disk_bus, 'virtio');
   const vif = pick(VIF_MODELS, props.hw_vif_model, 'virtio');
   const memoryKib = positiveInt('memory', spec.memoryMb) * 1024;
-  const disks = [diskXml(join(options.instanceDir, InstanceFiles.rootDisk), bus, 0)];
-  if (spec.ephemeralGb > 0) {
-    disks.push(diskXml(join(options.instanceDir, InstanceFiles.ephemeralDisk), bus, 1));
+  const files = [
+    ...(options.rescue ? [InstanceFiles.rescueDisk] : []),
+    InstanceFiles.rootDisk,
+    ...(spec.ephemeralGb > 0 ? [InstanceFiles.ephemeralDisk] : []),
+  ];
+  const disks = files.map((file, i) => diskXml(join(options.instanceDir, file), bus, i));
+  if (options.configDrive) {
+    const cdromBus = pick(CDROM_BUSES, props.hw_cdrom_bus, 'sata');
+    // After the disks when both buses name devices alike (sda, sdb...), else its bus's first.
+    const taken =
+      diskDev(cdromBus, 0).slice(0, 2) === diskDev(bus, 0).slice(0, 2) ? files.length : 0;
+    disks.push(
+      cdromXml(
+        join(options.instanceDir, InstanceFiles.configDrive),
+        cdromBus,
+        diskDev(cdromBus, taken),
+      ),
+    );
   }
   const consoleLog = xmlEscape(join(options.instanceDir, InstanceFiles.consoleLog));
   return [
@@ -114,6 +155,9 @@ export function buildDomainXml(spec: InstanceSpec, options: DomainXmlOptions): s
     `      <source path='${consoleLog}'/>`,
     `      <target port='0'/>`,
     `    </serial>`,
+    ...(options.vncListen
+      ? [`    <graphics type='vnc' autoport='yes' listen='${xmlEscape(options.vncListen)}'/>`]
+      : []),
     `  </devices>`,
     `</domain>`,
     '',

@@ -1,6 +1,11 @@
+import { execFile } from 'node:child_process';
 import { statfs } from 'node:fs/promises';
-import { networkInterfaces } from 'node:os';
+import { loadavg, networkInterfaces, uptime } from 'node:os';
 import { dirname } from 'node:path';
+import { promisify } from 'node:util';
+import { formatUptime } from '../host-uptime';
+
+const run = promisify(execFile);
 
 /** Nova's my_ip default: the host's first non-loopback IPv4 address. */
 export function firstHostIp(): string {
@@ -26,4 +31,24 @@ export async function diskGb(path: string): Promise<number> {
       }
     }
   }
+}
+
+/**
+ * What `LANG=C uptime` prints on this host (Nova's libvirt driver runs it too);
+ * without the command, the same line from the kernel's uptime and load.
+ */
+export async function hostUptimeLine(): Promise<string> {
+  try {
+    const { stdout } = await run('uptime', [], {
+      env: { ...process.env, LANG: 'C', LC_ALL: 'C' },
+      timeout: 5000,
+    });
+    if (stdout.trim() !== '') {
+      return stdout;
+    }
+  } catch {
+    // no uptime(1): computed below
+  }
+  const [a = 0, b = 0, c = 0] = loadavg();
+  return formatUptime(new Date(), uptime(), 0, [a, b, c]);
 }

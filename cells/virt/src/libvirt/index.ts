@@ -1,3 +1,4 @@
 export * from './domain-xml';
 export * from './libvirt-driver';
 export * from './power-state';
+export * from './domain-consoles';

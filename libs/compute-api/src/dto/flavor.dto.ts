@@ -17,15 +17,17 @@ import {
   NAME_PATTERN,
   NotNullOptional,
 } from './validators';
+import { HasType, MaxLen, MinLen, Pattern } from './servers/checks';
 
 export class FlavorCreate {
   @IsDefined() @IsString() @Length(1, 255) @Matches(NAME_PATTERN) name!: string;
+  /** Nova's schema takes a number too (Tempest sends one): it becomes the id's string. */
   @IsOptional()
-  @ValidateIf((_, v) => v !== null)
-  @IsString()
-  @Length(1, 255)
-  @Matches(/^(?! )[a-zA-Z0-9. _-]+(?<! )$/)
-  id?: string | null;
+  @HasType(['string', 'number', 'null'])
+  @MinLen(1)
+  @MaxLen(255)
+  @Pattern('^(?! )[a-zA-Z0-9. _-]+(?<! )$')
+  id?: string | number | null;
   @IsDefined() @IsIntLike(1) ram!: number | string;
   @IsDefined() @IsIntLike(1) vcpus!: number | string;
   @IsDefined() @IsIntLike(0) disk!: number | string;

@@ -45,7 +45,7 @@ const NETWORK = [
   'security_group_rules',
   'networks',
 ];
-const INJECTED = ['injected_files', 'injected_file_content_bytes', 'injected_file_path_length'];
+const INJECTED = ['injected_files', 'injected_file_content_bytes', 'injected_file_path_bytes'];
 const BASE = [
   'instances',
   'cores',

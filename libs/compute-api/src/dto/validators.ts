@@ -23,18 +23,14 @@ const BOOL_STRINGS = [
   'no',
 ];
 
+/** Whether the value is one of Nova's parameter_types.boolean values. */
+export function isBooleanLike(v: unknown): boolean {
+  return typeof v === 'boolean' || (typeof v === 'string' && BOOL_STRINGS.includes(v));
+}
+
 /** Nova's parameter_types.boolean: a JSON boolean or one of its spellings as a string. */
 export function IsBooleanLike(options?: ValidationOptions): PropertyDecorator {
-  return ValidateBy(
-    {
-      name: 'isBoolean',
-      validator: {
-        validate: (v: unknown) =>
-          typeof v === 'boolean' || (typeof v === 'string' && BOOL_STRINGS.includes(v)),
-      },
-    },
-    options,
-  );
+  return ValidateBy({ name: 'isBoolean', validator: { validate: isBooleanLike } }, options);
 }
 
 export function toBool(value: unknown): boolean {

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { RequestContext } from '@nova/common';
+import { NotFound, type RequestContext } from '@nova/common';
 import { getLogger, runWithLogContext } from '@nova/logging';
 import type { AuthService } from '../auth/auth.service';
 import { Unauthorized } from '../auth/unauthorized';
 import type { ApiRequestState } from './api-request';
 import { MIN_API_VERSION, negotiateVersion } from './api-version';
+import { isLegacyV2 } from './api-paths';
 import { faultFor } from './faults';
 import { sendFault } from './send-fault';
 
@@ -15,7 +16,7 @@ const VARY = 'OpenStack-API-Version, X-OpenStack-Nova-API-Version';
 
 /** Paths answered without a token: the version documents. */
 function isVersionDocument(path: string): boolean {
-  return path === '/' || path === '/v2.1' || path === '/v2.1/';
+  return ['/', '/v2.1', '/v2.1/', '/v2', '/v2/'].includes(path);
 }
 
 /**
@@ -37,10 +38,15 @@ export function installRequestHooks(fastify: FastifyInstance, auth: AuthService)
       req.nova = { requestId, version: MIN_API_VERSION };
       return;
     }
-    const negotiated = negotiateVersion(req.headers);
-    reply.header('OpenStack-API-Version', `compute ${negotiated.requested}`);
-    reply.header('X-OpenStack-Nova-API-Version', negotiated.requested);
-    reply.header('Vary', VARY);
+    const legacy = isLegacyV2(path);
+    const negotiated = legacy
+      ? { requested: MIN_API_VERSION.toString(), version: MIN_API_VERSION }
+      : negotiateVersion(req.headers);
+    if (!legacy) {
+      reply.header('OpenStack-API-Version', `compute ${negotiated.requested}`);
+      reply.header('X-OpenStack-Nova-API-Version', negotiated.requested);
+      reply.header('Vary', VARY);
+    }
     if (!negotiated.version) {
       return sendFault(reply, faultFor(negotiated.error, requestId).fault);
     }
@@ -48,6 +54,7 @@ export function installRequestHooks(fastify: FastifyInstance, auth: AuthService)
     if (!isVersionDocument(path)) {
       try {
         const identity = await auth.authenticate(req.headers);
+        const token = req.headers['x-auth-token'];
         ctx = {
           requestId,
           ...(globalRequestId ? { globalRequestId } : {}),
@@ -56,6 +63,8 @@ export function installRequestHooks(fastify: FastifyInstance, auth: AuthService)
           roles: identity.roles,
           isAdmin: identity.roles.includes('admin'),
           readDeleted: 'no',
+          // Forwarded to Glance (and Neutron) so they apply the caller's rights.
+          ...(typeof token === 'string' && token ? { authToken: token } : {}),
         };
       } catch (err) {
         if (err instanceof Unauthorized) {
@@ -73,6 +82,14 @@ export function installRequestHooks(fastify: FastifyInstance, auth: AuthService)
       version: negotiated.version,
       ...(ctx ? { ctx } : {}),
     } satisfies ApiRequestState;
+    // Nova's routes do not match a resource path with a trailing slash (Tempest checks
+    // `DELETE /os-security-groups/` is 404); Fastify's router would ignore the slash.
+    if (path.endsWith('/') && !isVersionDocument(path)) {
+      return sendFault(
+        reply,
+        faultFor(new NotFound('The resource could not be found.'), requestId).fault,
+      );
+    }
   });
 
   // Later hooks and the handler run inside the request's log context.

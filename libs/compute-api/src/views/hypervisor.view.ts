@@ -6,6 +6,8 @@ import { VersionedView } from '../http/versioned-view';
 export interface HypervisorViewContext {
   /** The caller asked for servers (with_servers, or the /servers route). */
   readonly withServers: boolean;
+  /** The host's uptime line (shown from 2.88 by GET /os-hypervisors/{id}). */
+  readonly uptime?: string | null;
 }
 
 /** cpu_info is stored as JSON text; from 2.28 it is shown as an object ({} when empty). */
@@ -70,8 +72,7 @@ const detail = identity(new VersionedView<NodeRow, HypervisorViewContext>())
   .field('disk_available_least', (r) => r.node.disk_available_least, { until: '2.87' })
   .field('cpu_info', (r) => r.node.cpu_info, { until: '2.27' })
   .field('cpu_info', (r) => cpuInfoObject(r.node.cpu_info), { since: '2.28', until: '2.87' })
-  // Nothing asks the compute host yet, so its uptime is unknown.
-  .field('uptime', () => null, { since: '2.88' });
+  .field('uptime', (_r, c) => c.uptime ?? null, { since: '2.88' });
 
 /**
  * Servers appear when the node has some; from 2.75 also as [] when they were asked for.

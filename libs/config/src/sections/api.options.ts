@@ -1,5 +1,5 @@
-import { IsBoolean, IsIn, IsInt, IsOptional, IsUrl, Min } from 'class-validator';
-import { BoolOpt, IntOpt, Section, StrOpt } from '../option.decorator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Min } from 'class-validator';
+import { BoolOpt, IntOpt, PathOpt, Section, StrOpt } from '../option.decorator';
 
 @Section('api')
 export class ApiOptions {
@@ -24,4 +24,30 @@ export class ApiOptions {
   @BoolOpt('When a cell does not answer a list request, skip it (true) or fail (false).')
   @IsBoolean()
   list_records_by_skipping_down_cells: boolean = true;
+
+  @BoolOpt(
+    'Trust X-Forwarded-For for the client address (the metadata service finds the guest by it); ' +
+      'only behind a proxy that sets it.',
+  )
+  @IsBoolean()
+  use_forwarded_for: boolean = false;
+
+  @IntOpt('Seconds the metadata service keeps what it built for an instance (0: no cache).')
+  @IsInt()
+  @Min(0)
+  metadata_cache_expiration: number = 15;
+
+  @StrOpt("Domain appended to guests' hostnames in metadata (empty: none).")
+  @IsString()
+  dhcp_domain: string = 'novalocal';
+
+  @PathOpt('JSON file whose content is vendor_data.json (unset: {}).')
+  @IsOptional()
+  @IsString()
+  vendordata_jsonfile_path?: string;
+
+  @StrOpt('EC2 metadata versions not written to config drives (space separated).')
+  @IsString()
+  config_drive_skip_versions: string =
+    '1.0 2007-01-19 2007-03-01 2007-08-29 2007-10-10 2007-12-15 2008-02-01 2008-09-01';
 }

@@ -32,10 +32,49 @@ export class FakeDriverOptions {
   @IntOpt('GiB of disk of each fake host.') @IsInt() @Min(1) local_gb: number = 1000;
   @IntOpt('Milliseconds a spawn takes.') @IsInt() @Min(0) spawn_delay_ms: number = 0;
 
-  @StrOpt('Spawns of instances whose name matches this regular expression fail (tests).')
+  @StrOpt(
+    'Spawns of instances whose name or uuid, or image name, matches this regular expression ' +
+      'fail (tests).',
+  )
   @IsOptional()
   @IsString()
   fail_spawn_pattern?: string;
+
+  @StrOpt(
+    'Cold migrations and resizes of instances whose name, uuid or display name matches this ' +
+      'regular expression fail on the source host, before the guest leaves it (tests).',
+  )
+  @IsOptional()
+  @IsString()
+  fail_migrate_pattern?: string;
+
+  @StrOpt(
+    'Cold migrations and resizes of matching instances fail on the destination host, ' +
+      'when the guest is started there (tests).',
+  )
+  @IsOptional()
+  @IsString()
+  fail_finish_pattern?: string;
+
+  @StrOpt('Live migrations of matching instances fail on the source host (tests).')
+  @IsOptional()
+  @IsString()
+  fail_live_migration_pattern?: string;
+
+  @StrOpt(
+    'Live migrations of matching instances keep running until force_complete or an abort ' +
+      '(at most five minutes), so both can be exercised (tests).',
+  )
+  @IsOptional()
+  @IsString()
+  hold_live_migration_pattern?: string;
+
+  @StrOpt(
+    'Snapshots (createImage, createBackup, shelve) of instances whose name matches this regular expression fail (tests).',
+  )
+  @IsOptional()
+  @IsString()
+  fail_snapshot_pattern?: string;
 
   @IntOpt('Fake hosts this process runs: [DEFAULT] host, or host-1..host-N when more than one.')
   @IsInt()

@@ -1,16 +1,19 @@
 import { hostname } from 'node:os';
 import {
+  IsArray,
   IsBoolean,
+  IsIn,
   IsIP,
   IsInt,
   IsNotEmpty,
   IsNumber,
   IsOptional,
   IsString,
+  Matches,
   Max,
   Min,
 } from 'class-validator';
-import { BoolOpt, FloatOpt, IntOpt, PathOpt, Section, StrOpt } from '../option.decorator';
+import { BoolOpt, FloatOpt, IntOpt, ListOpt, PathOpt, Section, StrOpt } from '../option.decorator';
 import { IsNovaUrl } from '../validators';
 
 @Section('DEFAULT')
@@ -45,6 +48,35 @@ export class DefaultOptions {
   @Min(1)
   @Max(65535)
   osapi_compute_listen_port: number = 8774;
+
+  @IntOpt('Processes nova-api serves the compute API with (sharing its port); unset: one per CPU.')
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  osapi_compute_workers?: number;
+
+  @StrOpt('IP address the metadata service (nova-api-metadata) listens on.')
+  @IsIP()
+  metadata_listen: string = '0.0.0.0';
+
+  @IntOpt('Port the metadata service listens on (0: any free port, for tests).')
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  metadata_listen_port: number = 8775;
+
+  @BoolOpt('Give every new server a config drive (compute hosts read it), as if it asked for one.')
+  @IsBoolean()
+  force_config_drive: boolean = false;
+
+  @StrOpt('The ISO9660 builder compute hosts run for config drives (genisoimage or mkisofs).')
+  @IsString()
+  @IsNotEmpty()
+  mkisofs_cmd: string = 'genisoimage';
+
+  @StrOpt('Config drive format: iso9660 (Nova also knows vfat, which we do not build).')
+  @IsIn(['iso9660'])
+  config_drive_format: string = 'iso9660';
 
   @BoolOpt('Log at DEBUG level.')
   @IsBoolean()
@@ -141,4 +173,55 @@ export class DefaultOptions {
   @IsInt()
   @Min(0)
   reserved_host_cpus: number = 0;
+
+  @IntOpt(
+    'Seconds a deleted server stays SOFT_DELETED (restorable) before it is reclaimed; ' +
+      '0 deletes at once.',
+  )
+  @IsInt()
+  @Min(0)
+  reclaim_instance_interval: number = 0;
+
+  @IntOpt(
+    'Seconds after which a resize or cold migration waiting in VERIFY_RESIZE is confirmed ' +
+      'automatically; 0 never.',
+  )
+  @IsInt()
+  @Min(0)
+  resize_confirm_window: number = 0;
+
+  @BoolOpt('Let a resize land on the host the server is on (a cold migration never does).')
+  @IsBoolean()
+  allow_resize_to_same_host: boolean = false;
+
+  @IntOpt(
+    'Seconds a SHELVED server keeps its guest before a periodic task offloads it ' +
+      '(SHELVED_OFFLOADED: guest destroyed, resources released); 0 offloads at once, -1 never.',
+  )
+  @IsInt()
+  @Min(-1)
+  shelved_offload_time: number = 0;
+
+  @IntOpt(
+    "Seconds between the compute host's checks for shelved servers to offload; " +
+      '0 checks every 60 seconds, -1 never.',
+  )
+  @IsInt()
+  @Min(-1)
+  shelved_poll_interval: number = 3600;
+
+  @ListOpt("Image properties a snapshot does not inherit from the server's image.")
+  @IsArray()
+  @IsString({ each: true })
+  non_inheritable_image_properties: string[] = ['cache_in_nova', 'bittorrent'];
+
+  @BoolOpt(
+    'Audit the instance usage of each period on every compute host (os-instance_usage_audit_log).',
+  )
+  @IsBoolean()
+  instance_usage_audit: boolean = false;
+
+  @StrOpt('Period of the usage audit: hour, day, month or year, optionally @offset (month@15).')
+  @Matches(/^(hour|day|month|year)(@\d+)?$/)
+  instance_usage_audit_period: string = 'month';
 }

@@ -11,5 +11,11 @@ export interface HostFilter {
    * once for the first instance only, as Nova's run_filter_once_per_request.
    */
   readonly runOncePerRequest: boolean;
+  /**
+   * Runs when a rebuild checks a new image on the server's own host (Nova's
+   * RUN_ON_REBUILD): only filters about the image do; the server already holds
+   * its resources, its group and its zone.
+   */
+  readonly runOnRebuild?: boolean;
   hostPasses(host: HostState, spec: RequestSpec): boolean;
 }

@@ -101,6 +101,7 @@ function supports(
 export const ImagePropertiesFilter: HostFilter = {
   name: 'ImagePropertiesFilter',
   runOncePerRequest: true,
+  runOnRebuild: true,
   hostPasses: (host, spec) => {
     const props = spec.image.properties;
     const want = {

@@ -31,7 +31,7 @@ const createCases: BadInputCase[] = [
   ...eachValue(
     create,
     'id',
-    ['', ' x', 'x ', 'a/b', 'x'.repeat(256), 12, true, 'a?b'],
+    ['', ' x', 'x ', 'a/b', 'x'.repeat(256), true, [12], 'a?b'],
     withField('id'),
   ),
   { ...create, name: 'missing name', body: { flavor: { ram: 64, vcpus: 1, disk: 0 } } },

@@ -58,9 +58,9 @@ const updateShapes: BadInputCase[] = [
   },
   {
     ...put,
-    name: 'injected_file_path_length at 2.93',
+    name: 'injected_file_path_bytes at 2.93',
     version: '2.93',
-    body: { quota_set: { injected_file_path_length: 1 } },
+    body: { quota_set: { injected_file_path_bytes: 1 } },
   },
 ];
 

@@ -6,7 +6,13 @@ const ADMIN_ONLY = { other: 403, reader: 403, member: 403, manager: 403, admin: 
 export const hypervisorPolicies: PolicySuite = {
   resource: 'hypervisors',
   setup: async (api) => {
-    const { node } = await new HostSeed(api).compute('cell1', 'pol-h1');
+    const seed = new HostSeed(api);
+    const { node } = await seed.compute('cell1', 'pol-h1');
+    // The uptime route asks the host: answer as its nova-compute would.
+    await seed.answerAsCompute('cell1', 'pol-h1', {
+      get_host_uptime: () =>
+        Promise.resolve(' 10:00:00 up 1 day,  2:03,  1 user,  load average: 0.00, 0.00, 0.00'),
+    });
     return { id: String(node.id), uuid: node.uuid as string };
   },
   cases: [

@@ -73,7 +73,7 @@ export class FlavorsController {
     const f: FlavorCreateV255 = body.flavor;
     const created = await this.flavors.create({
       name: f.name,
-      flavorid: f.id ?? null,
+      flavorid: f.id === undefined || f.id === null ? null : String(f.id),
       memoryMb: Number(f.ram),
       vcpus: Number(f.vcpus),
       rootGb: Number(f.disk),

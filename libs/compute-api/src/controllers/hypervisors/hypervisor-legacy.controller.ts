@@ -31,7 +31,10 @@ export class HypervisorLegacyController {
     return hypervisorStatistics((await this.inventory.nodeTotals(ctx)).totals);
   }
 
-  /** The compute host cannot be asked yet: a live host's uptime is null, a down one is 400. */
+  /**
+   * What the node's compute host says (an RPC call to it): 400 when its service is
+   * down or it does not answer, 501 when its driver cannot tell.
+   */
   @Get(':id/uptime')
   @Versions(undefined, '2.87')
   @Authorize('os_compute_api:os-hypervisors:uptime')
@@ -40,7 +43,7 @@ export class HypervisorLegacyController {
     if (!row.up) {
       throw new ComputeServiceUnavailable(row.node.host);
     }
-    return { hypervisor: hypervisorUptime(row, v, null) };
+    return { hypervisor: hypervisorUptime(row, v, await this.inventory.hostUptime(ctx, row)) };
   }
 
   @Get(':id/search')

@@ -3,10 +3,12 @@ import type { FastifyRequest } from 'fastify';
 import type { RequestContext } from '@nova/common';
 import { NOVA_CONFIG, type NovaConfig } from '@nova/config';
 import {
+  ComputeServiceUnavailable,
   HOST_INVENTORY,
   type HostInventoryPort,
   NoHypervisorMatches,
   type NodeRow,
+  UptimeNotImplemented,
 } from '@nova/host-inventory';
 import type { ApiVersion } from '../../http/api-version';
 import { apiPaths } from '../../http/api-paths';
@@ -46,7 +48,20 @@ export class HypervisorsController {
   ) {
     const { withServers } = hypervisorShowQuery(queryOf(req), v);
     const row = await this.inventory.findNode(ctx, hypervisorRef(id, v), { withServers });
-    return { hypervisor: hypervisorDetail(row, v, { withServers }) };
+    // From 2.88 the show carries what /uptime did; a host that cannot tell shows null.
+    const uptime = v.atLeast('2.88') && row.up ? await this.uptimeOrNull(ctx, row) : null;
+    return { hypervisor: hypervisorDetail(row, v, { withServers, uptime }) };
+  }
+
+  private async uptimeOrNull(ctx: RequestContext, row: NodeRow): Promise<string | null> {
+    try {
+      return await this.inventory.hostUptime(ctx, row);
+    } catch (err) {
+      if (err instanceof ComputeServiceUnavailable || err instanceof UptimeNotImplemented) {
+        return null;
+      }
+      throw err;
+    }
   }
 
   private async list(ctx: RequestContext, v: ApiVersion, req: FastifyRequest, detailed: boolean) {

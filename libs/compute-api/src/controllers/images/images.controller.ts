@@ -10,7 +10,6 @@ import { queryOf } from '../../http/query';
 import { Ctx, ReqVersion, Versions } from '../../http/route-meta';
 import { imageDetail, imageSummary } from '../../views/image.view';
 import { imageListQuery } from './image-list-query';
-import { withAuthToken } from './with-auth-token';
 
 /**
  * /images: Nova's proxy to the image service, for microversions up to 2.35 (404
@@ -42,19 +41,15 @@ export class ImagesController {
     @Req() req: FastifyRequest,
     @Param('image_id') id: string,
   ) {
-    const image = await notFoundAsNova(this.images.get(withAuthToken(ctx, req), id));
+    const image = await notFoundAsNova(this.images.get(ctx, id));
     return { image: imageDetail(image, v, this.viewContext(req, image)) };
   }
 
   @Delete(':image_id')
   @HttpCode(204)
-  async remove(
-    @Ctx() ctx: RequestContext,
-    @Req() req: FastifyRequest,
-    @Param('image_id') id: string,
-  ): Promise<void> {
+  async remove(@Ctx() ctx: RequestContext, @Param('image_id') id: string): Promise<void> {
     try {
-      await notFoundAsNova(this.images.delete(withAuthToken(ctx, req), id));
+      await notFoundAsNova(this.images.delete(ctx, id));
     } catch (err) {
       if (err instanceof ImageNotAuthorized) {
         throw new Forbidden('You are not allowed to delete the image.');
@@ -65,7 +60,7 @@ export class ImagesController {
 
   private async list(ctx: RequestContext, v: ApiVersion, req: FastifyRequest, detailed: boolean) {
     const query = imageListQuery(queryOf(req), this.config.api.max_limit);
-    const images = await this.images.list(withAuthToken(ctx, req), query);
+    const images = await this.images.list(ctx, query);
     const render = detailed ? imageDetail : imageSummary;
     const body: Record<string, unknown> = {
       images: images.map((i) => render(i, v, this.viewContext(req, i))),

@@ -1,9 +1,8 @@
 import { Invalid } from '@nova/common';
 import type { InstanceActionRecord } from '@nova/servers';
 import type { ApiVersion } from '../../http/api-version';
-import { pyRepr } from '../../http/py-repr';
 import { checkQueryKeys, single, type Query } from '../../http/query';
-import { parseIsoTime } from './list-query-time';
+import { changesWindow, schemaLimit } from './paging-params';
 
 /** GET /servers/{id}/os-instance-actions from 2.58: a page, filtered by updated_at. */
 export interface ActionListQuery {
@@ -27,35 +26,13 @@ export function actionListQuery(
   }
   const dates = ['changes-since', ...(version.atLeast('2.66') ? ['changes-before'] : [])];
   checkQueryKeys(query, ['limit', 'marker', ...dates], version, '2.58');
-  const limitText = single(query, 'limit');
-  if (limitText !== undefined && !/^[0-9]+$/.test(limitText)) {
-    const reason = limitText === '' ? 'is too short' : "does not match '^[0-9]*$'";
-    throw new Invalid(
-      `Invalid input for query parameters limit. Value: ${limitText}. ${pyRepr(limitText)} ${reason}`,
-    );
-  }
-  const [since, before] = dates.map((name) => {
-    const text = single(query, name);
-    if (text === undefined) {
-      return undefined;
-    }
-    const parsed = parseIsoTime(text);
-    if (parsed === null) {
-      throw new Invalid(
-        `Invalid input for query parameters ${name}. Value: ${text}. ${pyRepr(text)} is not a 'date-time'`,
-      );
-    }
-    return parsed;
-  });
-  if (since && before && before < since) {
-    throw new Invalid('The value of changes-since must be less than or equal to changes-before.');
-  }
+  const limit = schemaLimit(query, maxLimit);
+  const window = changesWindow(query, dates);
   const marker = single(query, 'marker');
   return {
-    limit: Math.min(limitText === undefined ? maxLimit : Number(limitText), maxLimit),
+    limit,
     ...(marker !== undefined ? { marker } : {}),
-    ...(since ? { changesSince: since } : {}),
-    ...(before ? { changesBefore: before } : {}),
+    ...window,
   };
 }
 

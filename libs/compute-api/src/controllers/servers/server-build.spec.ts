@@ -108,6 +108,7 @@ describe('planBuilds', () => {
           reservation_id: 'r-00d5pdfp',
           metadata: { purpose: 'sample' },
           tags: ['sample'],
+          security_groups: [],
           networks: 'none',
           created_at: '2026-11-21T20:07:24.000Z',
         },

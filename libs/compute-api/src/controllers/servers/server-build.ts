@@ -83,6 +83,7 @@ export function planBuilds(
       reservation_id: reservationId,
       metadata: request.metadata,
       tags: request.tags,
+      security_groups: request.networks.kind === 'none' ? [] : request.securityGroups,
       networks: buildNetworks(request.networks),
       created_at: options.now.toISOString(),
     };

@@ -138,7 +138,7 @@ describe('per-request quotas', () => {
   it('limits personality files', () => {
     const limits = {
       injected_files: 1,
-      injected_file_path_length: 8,
+      injected_file_path_bytes: 8,
       injected_file_content_bytes: 3,
     };
     const file = { path: '/etc/a', contents: Buffer.from('abc').toString('base64') };

@@ -9,8 +9,15 @@ import type { ServerCreateRequest } from '../../dto/servers';
  * I/O, with Nova's messages and codes (compute/api.py and its API handlers).
  */
 
-/** What the request asks that this service cannot give (no Neutron, one security group). */
-export function checkCreateRequest(request: ServerCreateRequest): void {
+/**
+ * What the request asks that this service cannot give (no ports; without
+ * Neutron, no security group but `default`: `anySecurityGroup` when Neutron
+ * checks them).
+ */
+export function checkCreateRequest(
+  request: ServerCreateRequest,
+  options: { anySecurityGroup?: boolean } = {},
+): void {
   if (request.hostname !== null && request.maxCount > 1) {
     throw new Invalid('Unable to allocate a single hostname to multiple instances');
   }
@@ -22,7 +29,7 @@ export function checkCreateRequest(request: ServerCreateRequest): void {
     }
   }
   const unknown = request.securityGroups.find((name) => name !== 'default');
-  if (unknown !== undefined) {
+  if (unknown !== undefined && !options.anySecurityGroup) {
     throw new Invalid(`Security group ${unknown} not found.`);
   }
 }
@@ -115,7 +122,7 @@ export function checkPersonalityQuota(
   files: ReadonlyArray<{ readonly path: string; readonly contents: string }>,
   limits: {
     readonly injected_files: number;
-    readonly injected_file_path_length: number;
+    readonly injected_file_path_bytes: number;
     readonly injected_file_content_bytes: number;
   },
 ): void {
@@ -127,10 +134,8 @@ export function checkPersonalityQuota(
     throw new OverQuota('Personality file limit exceeded');
   }
   const longestPath = Math.max(...files.map((f) => Buffer.byteLength(f.path)));
-  if (over(longestPath, limits.injected_file_path_length)) {
-    throw new OverQuota(
-      `Personality file path exceeds maximum ${limits.injected_file_path_length}`,
-    );
+  if (over(longestPath, limits.injected_file_path_bytes)) {
+    throw new OverQuota(`Personality file path exceeds maximum ${limits.injected_file_path_bytes}`);
   }
   const largest = Math.max(...files.map((f) => Buffer.from(f.contents, 'base64').length));
   if (over(largest, limits.injected_file_content_bytes)) {

@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Invalid, NotFound, type RequestContext } from '@nova/common';
-import type { WireFlavor, WireImage } from '@nova/compute-rpc';
+import type { WireFlavor } from '@nova/compute-rpc';
 import { NOVA_CONFIG, type NovaConfig } from '@nova/config';
 import { FlavorNotFound, FlavorService, type FlavorWithSpecs } from '@nova/flavors';
 import { HOST_INVENTORY, type HostInventoryPort } from '@nova/host-inventory';
 import { ImageNotAuthorized, ImageNotFound, ImageService, type Image } from '@nova/images';
 import { KeypairNotFound, KeypairService } from '@nova/keypairs';
+import { NETWORK_API, SecurityGroupNotFound, type NetworkApi } from '@nova/network';
 import { PolicyEnforcer } from '@nova/policy';
 import { QuotaService, type Limits } from '@nova/quota';
 import { ServerGroupNotFound, ServerGroupService } from '@nova/server-groups';
@@ -21,6 +22,7 @@ import {
   instancesThatFit,
   ZeroDiskFlavorForbidden,
 } from './server-checks';
+import { wireImage } from './wire-image';
 
 const RULE = 'os_compute_api:servers';
 
@@ -52,13 +54,18 @@ export class ServerCreator {
     @Inject(HOST_INVENTORY) private readonly inventory: HostInventoryPort,
     @Inject(SERVERS) private readonly servers: ServersPort,
     @Inject(NOVA_CONFIG) private readonly config: NovaConfig,
+    @Inject(NETWORK_API) private readonly network: NetworkApi,
   ) {}
 
-  async create(ctx: RequestContext, request: ServerCreateRequest): Promise<CreatedServers> {
+  async create(ctx: RequestContext, asked: ServerCreateRequest): Promise<CreatedServers> {
     const projectId = ctx.projectId ?? '';
     const userId = ctx.userId ?? '';
-    this.authorize(ctx, request);
-    checkCreateRequest(request);
+    this.authorize(ctx, asked);
+    const neutron = this.network.kind === 'neutron';
+    checkCreateRequest(asked, { anySecurityGroup: neutron });
+    const request = neutron
+      ? { ...asked, securityGroups: await this.securityGroups(ctx, projectId, asked) }
+      : asked;
     const destination = requestedDestination(request);
 
     // The lookups are independent: run them at once, then fail in Nova's order.
@@ -140,18 +147,46 @@ export class ServerCreator {
         builds.map((b) => b.fields.uuid),
       );
     }
+    // Never stored: the guests learn it from their config drives, the user from this answer.
+    const adminPass = request.adminPass ?? newAdminPassword();
     await this.servers.build(
       ctx,
       builds.map((b) => ({ ...b, fields: { ...b.fields, auto_disk_config: autoDisk } })),
+      {
+        admin_password: adminPass,
+        ...(request.personality.length > 0 ? { injected_files: request.personality } : {}),
+      },
     );
     return {
       reservationId,
       uuids: builds.map((b) => b.fields.uuid),
       diskConfig: autoDisk ? 'AUTO' : 'MANUAL',
       securityGroups: request.securityGroups,
-      // Not stored: like Nova without password injection, it is only told once.
-      adminPass: request.adminPass ?? newAdminPassword(),
+      adminPass,
     };
+  }
+
+  /**
+   * With Neutron, the groups asked for by name or id, as the names the server
+   * keeps: an unknown one is Nova's 400, an ambiguous name 409.
+   */
+  private async securityGroups(
+    ctx: RequestContext,
+    projectId: string,
+    request: ServerCreateRequest,
+  ): Promise<string[]> {
+    const names: string[] = [];
+    for (const asked of request.securityGroups) {
+      try {
+        names.push((await this.network.findSecurityGroup(ctx, projectId, asked)).name);
+      } catch (err) {
+        if (err instanceof SecurityGroupNotFound) {
+          throw new Invalid(`Security group ${asked} not found.`);
+        }
+        throw err;
+      }
+    }
+    return [...new Set(names)];
   }
 
   /** Nova's create policies, against the caller's project (and the zone asked for). */
@@ -279,7 +314,8 @@ export class ServerCreator {
   }
 }
 
-function wireFlavor(f: FlavorWithSpecs): WireFlavor {
+/** A flavor as it crosses the queues and is embedded in the instance. */
+export function wireFlavor(f: FlavorWithSpecs): WireFlavor {
   return {
     id: f.id,
     flavorid: f.flavorid,
@@ -290,16 +326,6 @@ function wireFlavor(f: FlavorWithSpecs): WireFlavor {
     ephemeral_gb: f.ephemeral_gb ?? 0,
     swap: f.swap,
     extra_specs: f.specs,
-  };
-}
-
-function wireImage(image: Image): WireImage {
-  return {
-    id: image.id,
-    name: image.name,
-    min_disk: image.min_disk,
-    min_ram: image.min_ram,
-    properties: image.properties,
   };
 }
 

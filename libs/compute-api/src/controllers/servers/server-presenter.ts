@@ -36,13 +36,13 @@ export class ServerPresenter {
     @Inject(NOVA_CONFIG) private readonly config: NovaConfig,
   ) {}
 
-  /** GET /servers/{id} (`show`) and PUT /servers/{id} (`update`). */
+  /** GET /servers/{id} (`show`), PUT /servers/{id} (`update`) and the rebuild action (`rebuild`). */
   async one(
     ctx: RequestContext,
     v: ApiVersion,
     req: FastifyRequest,
     server: ServerRecord | UnknownServer,
-    shape: 'show' | 'update',
+    shape: 'show' | 'update' | 'rebuild',
   ): Promise<Record<string, unknown>> {
     if (isUnknownServer(server) && !v.atLeast('2.69')) {
       throw new CellNotResponding(server);

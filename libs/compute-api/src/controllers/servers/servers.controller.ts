@@ -41,8 +41,8 @@ const RULE = 'os_compute_api:servers';
 /**
  * /servers: list (own project; every project with all_tenants for those the
  * get_all_tenants policy allows, 403 for the others, as Nova), create, show,
- * update, delete. Item policies target the server's project, so they are
- * checked after the lookup (another project's server is then 403, as Nova).
+ * update, delete. Another project's server is 404 to non-admins (the lookup
+ * is project-scoped, as Nova's); item policies target the server's project.
  */
 @Controller(apiPaths('servers'))
 export class ServersController {

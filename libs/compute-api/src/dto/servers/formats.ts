@@ -1,4 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import { uuidLike } from '../../http/uuid-like';
 
 /** jsonschema's "uuid" format as Nova checks it (oslo's is_uuid_like). */
@@ -68,4 +69,13 @@ export function idFromHref(ref: string | number): string {
     ? new URL(text).pathname
     : text.split(/[?#]/)[0];
   return path.split('/').pop() ?? '';
+}
+
+/**
+ * An IPv6 address in its canonical text (RFC 5952: lower case, zeros
+ * compressed, an embedded IPv4 tail in hex), as Nova stores and shows
+ * accessIPv6; the long spellings would not even fit its 39-character column.
+ */
+export function canonicalIpv6(value: string): string {
+  return ipaddr.IPv6.parse(value).toString();
 }

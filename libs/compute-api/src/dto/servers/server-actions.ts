@@ -5,7 +5,12 @@ import type { ApiVersion } from '../../http/api-version';
 import { validateBody } from '../../http/validation';
 import { IsPresent, NotNullOptional } from '../validators';
 import { bodyClass } from './body-class';
-import { HasType, MaxLen, MinLen, OneOf, Pattern } from './checks';
+import { Format, HasType, MaxLen, MinLen, NameFormat, OneOf, Pattern } from './checks';
+import { INVALID_NAME_MESSAGE, isUuidFormat, NAME_FORMAT } from './formats';
+import { MetadataShape } from './metadata-check';
+import { LEGACY_CONSOLE_BODIES, type LegacyConsoleAction } from './remote-consoles.dto';
+import { parseMoveAction, type MoveAction } from './server-moves.dto';
+import { parseRebuild, type RebuildRequest } from './server-rebuild.dto';
 
 /** A POST /servers/{id}/action we carry out, parsed. */
 export type ServerAction =
@@ -20,9 +25,59 @@ export type ServerAction =
   | { readonly action: 'lock'; readonly reason: string | null }
   | { readonly action: 'unlock' }
   /** length: lines from the end; null = all (absent, null or -1). */
-  | { readonly action: 'os-getConsoleOutput'; readonly length: number | null };
+  | { readonly action: 'os-getConsoleOutput'; readonly length: number | null }
+  | { readonly action: 'rebuild'; readonly request: RebuildRequest }
+  | {
+      readonly action: 'rescue';
+      readonly adminPass: string | null;
+      readonly rescueImageRef: string | null;
+    }
+  | { readonly action: 'unrescue' }
+  | { readonly action: 'os-resetState'; readonly state: 'active' | 'error' }
+  | { readonly action: 'changePassword'; readonly adminPass: string }
+  | { readonly action: 'trigger_crash_dump' }
+  | { readonly action: 'injectNetworkInfo' }
+  | { readonly action: 'forceDelete' }
+  | { readonly action: 'restore' }
+  | { readonly action: 'addSecurityGroup'; readonly name: string }
+  | { readonly action: 'removeSecurityGroup'; readonly name: string }
+  | {
+      readonly action: 'createImage';
+      readonly name: string;
+      readonly metadata: Readonly<Record<string, string>>;
+    }
+  | {
+      readonly action: 'createBackup';
+      readonly name: string;
+      readonly backupType: string;
+      readonly rotation: number;
+      readonly metadata: Readonly<Record<string, string>>;
+    }
+  | { readonly action: 'shelve' }
+  | { readonly action: 'shelveOffload' }
+  | {
+      readonly action: 'unshelve';
+      /** 2.77: the zone asked for (null from 2.91: unpin); undefined: none asked. */
+      readonly availabilityZone?: string | null;
+      /** 2.91. */
+      readonly host?: string;
+    }
+  /** The legacy console actions (until 2.5), with the console type asked for. */
+  | { readonly action: LegacyConsoleAction; readonly type: string }
+  | MoveAction;
 
 export type ServerActionName = ServerAction['action'];
+
+/** A required member that is null or an object checked against `inner` (`{"rescue": null}`). */
+function nullOrNested(inner: new () => object): PropertyDecorator[] {
+  return [
+    IsPresent(),
+    HasType(['object', 'null']),
+    ValidateIf((_, v) => v !== null),
+    ValidateNested(),
+    Type(() => inner),
+  ];
+}
 
 /** An action Nova has that this service does not carry out (501, not a pretend 202). */
 export class ActionNotImplemented extends NovaError {
@@ -36,35 +91,10 @@ export class ActionGone extends NovaError {
 
 /** Nova's other actions and the microversions they exist in ('gone': removed). */
 const OTHER_NOVA_ACTIONS: Readonly<Record<string, { min?: string; max?: string } | 'gone'>> = {
-  resize: {},
-  confirmResize: {},
-  revertResize: {},
-  rebuild: {},
-  createImage: {},
-  createBackup: {},
-  trigger_crash_dump: { min: '2.17' },
-  rescue: {},
-  unrescue: {},
-  shelve: {},
-  shelveOffload: {},
-  unshelve: {},
-  migrate: {},
-  'os-migrateLive': {},
-  evacuate: {},
-  forceDelete: {},
-  restore: {},
-  'os-resetState': {},
-  injectNetworkInfo: {},
-  changePassword: {},
-  addSecurityGroup: {},
-  removeSecurityGroup: {},
   addFloatingIp: { max: '2.43' },
   removeFloatingIp: { max: '2.43' },
   addFixedIp: { max: '2.43' },
   removeFixedIp: { max: '2.43' },
-  'os-getVNCConsole': { max: '2.5' },
-  'os-getSPICEConsole': { max: '2.5' },
-  'os-getSerialConsole': { max: '2.5' },
   resetNetwork: 'gone',
   'os-getRDPConsole': 'gone',
 };
@@ -140,19 +170,211 @@ const LockBodyV273 = bodyClass('LockBodyV273', '2.73', [
         ],
         { holder: 'lock' },
       );
-      return [
-        IsPresent(),
-        HasType(['object', 'null']),
-        ValidateIf((_, v) => v !== null),
-        ValidateNested(),
-        Type(() => inner),
-      ];
+      return nullOrNested(inner);
+    },
+  },
+]);
+
+/** `{"rescue": null}` or `{"rescue": {"adminPass": ..., "rescue_image_ref": uuid}}`. */
+const RescueBody = bodyClass('RescueBody', '2.1', [
+  {
+    name: 'rescue',
+    rules: () => {
+      const inner = bodyClass(
+        'Rescue',
+        '2.1',
+        [
+          { name: 'adminPass', rules: () => [NotNullOptional(), IsString()] },
+          {
+            name: 'rescue_image_ref',
+            rules: () => [NotNullOptional(), IsString(), Format('uuid', isUuidFormat)],
+          },
+        ],
+        { holder: 'rescue' },
+      );
+      return nullOrNested(inner);
+    },
+  },
+]);
+
+const ResetStateBody = bodyClass('ResetStateBody', '2.1', [
+  {
+    name: 'os-resetState',
+    rules: () => {
+      const inner = bodyClass(
+        'ResetState',
+        '2.1',
+        [{ name: 'state', rules: () => [IsPresent(), IsString(), OneOf(['active', 'error'])] }],
+        { holder: 'os-resetState' },
+      );
+      return [IsPresent(), IsObject(), ValidateNested(), Type(() => inner)];
+    },
+  },
+]);
+
+const ChangePasswordBody = bodyClass('ChangePasswordBody', '2.1', [
+  {
+    name: 'changePassword',
+    rules: () => {
+      const inner = bodyClass(
+        'ChangePassword',
+        '2.1',
+        [{ name: 'adminPass', rules: () => [IsPresent(), IsString()] }],
+        { holder: 'changePassword' },
+      );
+      return [IsPresent(), IsObject(), ValidateNested(), Type(() => inner)];
+    },
+  },
+]);
+
+/** add/removeSecurityGroup: `{"addSecurityGroup": {"name": "web"}}`. */
+function securityGroupBody(action: string): new () => object {
+  return bodyClass(`${action}Body`, '2.1', [
+    {
+      name: action,
+      rules: () => {
+        const inner = bodyClass(
+          action,
+          '2.1',
+          [{ name: 'name', rules: () => [IsPresent(), IsString()] }],
+          { holder: action },
+        );
+        return [IsPresent(), IsObject(), ValidateNested(), Type(() => inner)];
+      },
+    },
+  ]);
+}
+const SECURITY_GROUP_BODIES = {
+  addSecurityGroup: securityGroupBody('addSecurityGroup'),
+  removeSecurityGroup: securityGroupBody('removeSecurityGroup'),
+};
+
+/** parameter_types.name: 1-255 characters, no leading or trailing whitespace. */
+const nameRules = () => [
+  IsPresent(),
+  IsString(),
+  MinLen(1),
+  MaxLen(255),
+  NameFormat((v) => NAME_FORMAT.test(v), INVALID_NAME_MESSAGE),
+];
+
+/** `{"createImage": {"name": ..., "metadata": {...}}}`. */
+const CreateImageBody = bodyClass('CreateImageBody', '2.1', [
+  {
+    name: 'createImage',
+    rules: () => {
+      const inner = bodyClass(
+        'CreateImage',
+        '2.1',
+        [
+          { name: 'name', rules: nameRules },
+          { name: 'metadata', rules: () => [NotNullOptional(), IsObject(), MetadataShape()] },
+        ],
+        { holder: 'createImage' },
+      );
+      return [IsPresent(), IsObject(), ValidateNested(), Type(() => inner)];
+    },
+  },
+]);
+
+/** parameter_types.non_negative_integer: an integer >= 0, or its digits. */
+function NonNegativeIntLike(): PropertyDecorator {
+  return ValidateBy({
+    name: 'minimum',
+    validator: {
+      validate: (v: unknown) =>
+        !(typeof v === 'number' || (typeof v === 'string' && /^[0-9]+$/.test(v))) || Number(v) >= 0,
+      defaultMessage: () => 'value is less than the minimum of 0',
+    },
+  });
+}
+
+/** `{"createBackup": {"name", "backup_type", "rotation", "metadata"}}`. */
+const CreateBackupBody = bodyClass('CreateBackupBody', '2.1', [
+  {
+    name: 'createBackup',
+    rules: () => {
+      const inner = bodyClass(
+        'CreateBackup',
+        '2.1',
+        [
+          { name: 'name', rules: nameRules },
+          { name: 'backup_type', rules: () => [IsPresent(), IsString()] },
+          {
+            name: 'rotation',
+            rules: () => [
+              IsPresent(),
+              HasType(['integer', 'string']),
+              Pattern('^[0-9]*$'),
+              MinLen(1),
+              NonNegativeIntLike(),
+            ],
+          },
+          { name: 'metadata', rules: () => [NotNullOptional(), IsObject(), MetadataShape()] },
+        ],
+        { holder: 'createBackup' },
+      );
+      return [IsPresent(), IsObject(), ValidateNested(), Type(() => inner)];
+    },
+  },
+]);
+
+/** 2.77-2.90: `{"unshelve": null}` or `{"unshelve": {"availability_zone": name}}` (required). */
+const UnshelveBodyV277 = bodyClass('UnshelveBodyV277', '2.77', [
+  {
+    name: 'unshelve',
+    rules: () => {
+      const inner = bodyClass(
+        'UnshelveV277',
+        '2.77',
+        [{ name: 'availability_zone', rules: nameRules }],
+        { holder: 'unshelve' },
+      );
+      return nullOrNested(inner);
+    },
+  },
+]);
+
+/** 2.91: null, or an object with `availability_zone` (a string or null: unpin) and/or `host`. */
+const UnshelveBodyV291 = bodyClass('UnshelveBodyV291', '2.91', [
+  {
+    name: 'unshelve',
+    rules: () => {
+      const inner = bodyClass(
+        'UnshelveV291',
+        '2.91',
+        [
+          {
+            name: 'availability_zone',
+            rules: () => [NotNullOptional(), HasType(['string', 'null'])],
+          },
+          { name: 'host', rules: () => [NotNullOptional(), IsString()] },
+        ],
+        { holder: 'unshelve' },
+      );
+      return nullOrNested(inner);
     },
   },
 ]);
 
 /** Actions whose body is not looked at (`{"os-stop": null}` and the like). */
-const NO_BODY = ['os-stop', 'os-start', 'pause', 'unpause', 'suspend', 'resume', 'unlock'] as const;
+const NO_BODY = [
+  'os-stop',
+  'os-start',
+  'pause',
+  'unpause',
+  'suspend',
+  'resume',
+  'unlock',
+  'unrescue',
+  'injectNetworkInfo',
+  'forceDelete',
+  'restore',
+  'confirmResize',
+  'revertResize',
+  'shelve',
+  'shelveOffload',
+] as const;
 
 /**
  * Nova's action dispatch: the body must have exactly one key, the action's
@@ -160,9 +382,89 @@ const NO_BODY = ['os-stop', 'os-start', 'pause', 'unpause', 'suspend', 'resume',
  * no such action: x"; a name outside its microversions is 404; then the
  * action's own schema.
  */
-export function parseServerAction(body: unknown, version: ApiVersion): ServerAction {
+export function parseServerAction(
+  body: unknown,
+  version: ApiVersion,
+  options: { trustedCertsSupported: boolean } = { trustedCertsSupported: false },
+): ServerAction {
   const name = actionName(body);
   switch (name) {
+    case 'rebuild':
+      return { action: 'rebuild', request: parseRebuild(body, version, options) };
+    case 'resize':
+    case 'migrate':
+    case 'os-migrateLive':
+    case 'evacuate':
+      return parseMoveAction(name, body, version);
+    case 'rescue': {
+      const parsed = validateBody(RescueBody, body) as {
+        rescue: { adminPass?: string; rescue_image_ref?: string } | null;
+      };
+      return {
+        action: 'rescue',
+        adminPass: parsed.rescue?.adminPass ?? null,
+        rescueImageRef: parsed.rescue?.rescue_image_ref?.toLowerCase() ?? null,
+      };
+    }
+    case 'os-resetState': {
+      const parsed = validateBody(ResetStateBody, body) as {
+        'os-resetState': { state: 'active' | 'error' };
+      };
+      return { action: 'os-resetState', state: parsed['os-resetState'].state };
+    }
+    case 'changePassword': {
+      const parsed = validateBody(ChangePasswordBody, body) as {
+        changePassword: { adminPass: string };
+      };
+      return { action: 'changePassword', adminPass: parsed.changePassword.adminPass };
+    }
+    case 'trigger_crash_dump':
+      if (!version.atLeast('2.17')) {
+        throw new NotFound('The resource could not be found.');
+      }
+      return { action: 'trigger_crash_dump' };
+    case 'addSecurityGroup':
+    case 'removeSecurityGroup': {
+      const parsed = validateBody(SECURITY_GROUP_BODIES[name], body) as Record<
+        string,
+        { name: string }
+      >;
+      const group = parsed[name].name.trim();
+      if (group === '') {
+        throw new Invalid('Security group name cannot be empty');
+      }
+      return { action: name, name: group };
+    }
+    case 'createImage': {
+      const parsed = validateBody(CreateImageBody, body) as {
+        createImage: { name: string; metadata?: Record<string, string> };
+      };
+      return {
+        action: 'createImage',
+        name: parsed.createImage.name.trim(),
+        metadata: parsed.createImage.metadata ?? {},
+      };
+    }
+    case 'createBackup': {
+      const parsed = validateBody(CreateBackupBody, body) as {
+        createBackup: {
+          name: string;
+          backup_type: string;
+          rotation: number | string;
+          metadata?: Record<string, string>;
+        };
+      };
+      const b = parsed.createBackup;
+      return {
+        action: 'createBackup',
+        name: b.name.trim(),
+        backupType: b.backup_type,
+        rotation: Number(b.rotation),
+        metadata: b.metadata ?? {},
+      };
+    }
+    case 'unshelve':
+      return parseUnshelve(body, version);
     case 'reboot': {
       const parsed = validateBody(RebootBody, body) as { reboot: { type: string } };
       return { action: 'reboot', type: parsed.reboot.type.toUpperCase() as 'SOFT' | 'HARD' };
@@ -175,6 +477,18 @@ export function parseServerAction(body: unknown, version: ApiVersion): ServerAct
         lock: { locked_reason?: string } | null;
       };
       return { action: 'lock', reason: parsed.lock?.locked_reason ?? null };
+    }
+    case 'os-getVNCConsole':
+    case 'os-getSPICEConsole':
+    case 'os-getSerialConsole': {
+      if (!version.within(undefined, '2.5')) {
+        throw new NotFound('The resource could not be found.');
+      }
+      const parsed = validateBody(LEGACY_CONSOLE_BODIES[name], body) as Record<
+        string,
+        { type: string }
+      >;
+      return { action: name, type: parsed[name].type };
     }
     case 'os-getConsoleOutput': {
       const parsed = validateBody(ConsoleOutputBody, body) as {
@@ -201,6 +515,33 @@ export function parseServerAction(body: unknown, version: ApiVersion): ServerAct
     throw new NotFound('The resource could not be found.');
   }
   throw new ActionNotImplemented(`Action '${name}' is not implemented by this compute service.`);
+}
+
+/**
+ * unshelve: before 2.77 the body is not looked at; 2.77 takes an
+ * availability zone; 2.91 a host too, and a null zone (unpin).
+ */
+function parseUnshelve(body: unknown, version: ApiVersion): ServerAction {
+  if (!version.atLeast('2.77')) {
+    return { action: 'unshelve' };
+  }
+  if (!version.atLeast('2.91')) {
+    const parsed = validateBody(UnshelveBodyV277, body) as {
+      unshelve: { availability_zone: string } | null;
+    };
+    return parsed.unshelve === null
+      ? { action: 'unshelve' }
+      : { action: 'unshelve', availabilityZone: parsed.unshelve.availability_zone };
+  }
+  const parsed = validateBody(UnshelveBodyV291, body) as {
+    unshelve: { availability_zone?: string | null; host?: string } | null;
+  };
+  const u = parsed.unshelve ?? {};
+  return {
+    action: 'unshelve',
+    ...('availability_zone' in u ? { availabilityZone: u.availability_zone ?? null } : {}),
+    ...(u.host !== undefined ? { host: u.host } : {}),
+  };
 }
 
 /** The single key of an action body, with the errors Nova's action_peek leads to. */

@@ -125,7 +125,7 @@ const listOf = (cls: new () => object) => (): PropertyDecorator[] => [
 const mappingsRules = (): PropertyDecorator[] => [NotNullOptional(), IsArray(), EachObject()];
 
 /** Every field of `server` with the microversions it exists in (Nova's create schemas). */
-function serverFields(version: string): FieldSpec[] {
+export function serverFields(version: string): FieldSpec[] {
   return [
     { name: 'name', rules: nameRules(true) },
     {

@@ -29,6 +29,14 @@ const server = (extra: Record<string, unknown> = {}) => ({
 });
 
 describe('createServerRequest', () => {
+  it('keeps accessIPv6 in its canonical form (Tempest sends a long IPv4-tailed spelling)', () => {
+    const r = request('2.1', server({ accessIPv6: '0000:0000:0000:0000:0000:babe:220.12.22.2' }));
+    expect(r.accessIPv6).toBe('::babe:dc0c:1602');
+    expect(request('2.1', server({ accessIPv6: '2001:DB8:0:0:1::1' })).accessIPv6).toBe(
+      '2001:db8::1:0:0:1',
+    );
+  });
+
   it('reads sample 14 (2.1) with Nova defaults', () => {
     expect(
       request('2.1', { server: { name: 'sample-srv-21', imageRef: IMAGE, flavorRef: '1' } }),

@@ -3,7 +3,7 @@ import type { ApiVersion } from '../../http/api-version';
 import { uuidLike } from '../../http/uuid-like';
 import { toBool } from '../validators';
 import { bootImageFromMappings, BDM_NOT_SUPPORTED } from './block-devices';
-import { idFromHref, isUuidFormat } from './formats';
+import { canonicalIpv6, idFromHref, isUuidFormat } from './formats';
 import type { NetworkRequestFields } from './networks.dto';
 import type { CreateServerBodyFields, SchedulerHints } from './server-create.dto';
 
@@ -112,7 +112,7 @@ export function createServerRequest(
     networks,
     diskConfig: s['OS-DCF:diskConfig'] ?? null,
     accessIPv4: s.accessIPv4 ?? null,
-    accessIPv6: s.accessIPv6 ?? null,
+    accessIPv6: s.accessIPv6 === undefined ? null : canonicalIpv6(s.accessIPv6),
     personality: (s.personality ?? []).map((f) => ({
       path: f.path ?? '',
       contents: f.contents ?? '',

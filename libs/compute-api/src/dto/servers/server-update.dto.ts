@@ -4,6 +4,7 @@ import { IsPresent, NotNullOptional } from '../validators';
 import { bodyClass, type FieldSpec } from './body-class';
 import { Format, HasType, MaxLen, MinLen, NameFormat, OneOf, Pattern } from './checks';
 import {
+  canonicalIpv6,
   DESCRIPTION_FORMAT,
   HOSTNAME_PATTERN,
   INVALID_NAME_MESSAGE,
@@ -100,7 +101,7 @@ export function updateServerRequest(body: UpdateServerBodyFields): ServerUpdateR
     ...(s.name !== undefined ? { name: s.name } : {}),
     ...(s.description !== undefined ? { description: s.description } : {}),
     ...(s.accessIPv4 !== undefined ? { accessIPv4: s.accessIPv4 } : {}),
-    ...(s.accessIPv6 !== undefined ? { accessIPv6: s.accessIPv6 } : {}),
+    ...(s.accessIPv6 !== undefined ? { accessIPv6: canonicalIpv6(s.accessIPv6) } : {}),
     ...(s['OS-DCF:diskConfig'] !== undefined ? { diskConfig: s['OS-DCF:diskConfig'] } : {}),
     ...(s.hostname !== undefined ? { hostname: s.hostname } : {}),
   };

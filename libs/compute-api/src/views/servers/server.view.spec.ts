@@ -704,6 +704,20 @@ describe('serverView by microversion', () => {
     expect(after).toEqual(serverView(record, ctx('2.75', 'show', true)));
   });
 
+  it('answers rebuild like PUT, with key_name from 2.54 and user_data from 2.57', () => {
+    const record = { ...serverA, key_name: 'k', user_data: 'dXNlcg==' };
+    expect(serverView(record, ctx('2.53', 'rebuild'))).not.toHaveProperty('key_name');
+    expect(serverView(record, ctx('2.54', 'rebuild'))).toHaveProperty('key_name', 'k');
+    expect(serverView(record, ctx('2.56', 'rebuild'))).not.toHaveProperty('user_data');
+    const v257 = serverView(record, ctx('2.57', 'rebuild', true));
+    expect(v257).toHaveProperty('user_data', 'dXNlcg==');
+    expect(v257).not.toHaveProperty('OS-EXT-SRV-ATTR:host');
+    const v275 = serverView(record, ctx('2.75', 'rebuild', true));
+    expect(v275).toHaveProperty('OS-EXT-SRV-ATTR:host', 'compute2');
+    expect(v275).not.toHaveProperty('OS-EXT-SRV-ATTR:user_data');
+    expect(v275).toHaveProperty('user_data', 'dXNlcg==');
+  });
+
   it('uses the project in links when the URL had one', () => {
     const own = linksFromBase(BASE, PROJECT, 'http://glance:9292/');
     expect(own.server(A)).toEqual([

@@ -7,10 +7,11 @@ import type { ServerLinks } from './server-links';
 
 /**
  * Which representation: `brief` (GET /servers entries), `detail` (GET
- * /servers/detail entries), `show` (GET /servers/{id}, and rebuild), or
- * `update` (PUT /servers/{id}: a reduced view before 2.75, `show` after).
+ * /servers/detail entries), `show` (GET /servers/{id}), `update` (PUT
+ * /servers/{id}: a reduced view before 2.75, `show` after) or `rebuild` (as
+ * `update`, with key_name from 2.54 and user_data from 2.57).
  */
-export type ServerShape = 'brief' | 'detail' | 'show' | 'update';
+export type ServerShape = 'brief' | 'detail' | 'show' | 'update' | 'rebuild';
 
 export interface ServerViewContext {
   readonly version: ApiVersion;
@@ -39,8 +40,10 @@ const PROGRESS_STATUSES = ['ACTIVE', 'BUILD', 'REBUILD', 'RESIZE', 'VERIFY_RESIZ
 const FAULT_STATUSES = ['ERROR', 'DELETED'];
 
 const status = (s: ServerRecord) => statusFromState(s.vm_state, s.task_state);
-/** PUT answered with a reduced view until 2.75 made it the same as GET. */
-const full = (c: ServerViewContext) => c.shape !== 'update' || c.version.atLeast('2.75');
+/** PUT and rebuild answered with a reduced view until 2.75 made them the same as GET. */
+const full = (c: ServerViewContext) =>
+  (c.shape !== 'update' && c.shape !== 'rebuild') || c.version.atLeast('2.75');
+const rebuild = (c: ServerViewContext) => c.shape === 'rebuild';
 const admin = (c: ServerViewContext) => full(c) && c.extendedAttributes;
 
 function image(s: ServerRecord, c: ServerViewContext) {
@@ -127,7 +130,9 @@ const detailed = new VersionedView<ServerRecord, ServerViewContext>()
   .field('progress', (s) => (PROGRESS_STATUSES.includes(status(s)) ? (s.progress ?? 0) : OMIT))
   .field('OS-EXT-AZ:availability_zone', (s) => s.availability_zone ?? '', { when: full })
   .field('config_drive', (s) => s.config_drive ?? '', { when: full })
-  .field('key_name', (s) => s.key_name, { when: full })
+  .field('key_name', (s) => s.key_name, {
+    when: (c) => full(c) || (rebuild(c) && c.version.atLeast('2.54')),
+  })
   .field('OS-SRV-USG:launched_at', (s) => usageTime(s.launched_at), { when: full })
   .field('OS-SRV-USG:terminated_at', (s) => usageTime(s.terminated_at), { when: full })
   .field(
@@ -147,7 +152,11 @@ const detailed = new VersionedView<ServerRecord, ServerViewContext>()
     since: '2.3',
     when: admin,
   })
-  .field('OS-EXT-SRV-ATTR:user_data', (s) => s.user_data, { since: '2.3', when: admin })
+  .field('OS-EXT-SRV-ATTR:user_data', (s) => s.user_data, {
+    since: '2.3',
+    when: (c) => admin(c) && !rebuild(c),
+  })
+  .field('user_data', (s) => s.user_data, { since: '2.57', when: rebuild })
   .field('OS-EXT-STS:task_state', (s) => s.task_state, { when: full })
   .field('OS-EXT-STS:vm_state', (s) => s.vm_state, { when: full })
   .field('OS-EXT-STS:power_state', (s) => s.power_state, { when: full })
@@ -173,7 +182,7 @@ const detailed = new VersionedView<ServerRecord, ServerViewContext>()
   })
   .field('server_groups', (_, c) => c.serverGroups ?? [], {
     since: '2.71',
-    when: (c) => c.shape === 'show' || c.shape === 'update',
+    when: (c) => c.shape === 'show' || c.shape === 'update' || c.shape === 'rebuild',
   });
 
 function strip(rendered: Record<string, unknown>): Record<string, unknown> {

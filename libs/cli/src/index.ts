@@ -1,0 +1,3 @@
+export * from './date-argument';
+export * from './prettytable';
+export * from './textwrap';
