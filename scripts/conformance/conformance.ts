@@ -40,7 +40,16 @@ const FEATURES_WE_SUPPORT: Readonly<Record<string, boolean>> = {
   // createImage/createBackup and shelve/unshelve, with the computes uploading to Glance.
   snapshot: true,
   shelve: true,
+  // Moves inside a cell: the second run gives each cell two hosts for them.
+  resize: true,
+  cold_migration: true,
+  live_migration: true,
+  // Personality files reach the guest through the config drive.
+  personality: true,
 };
+const ALL_FEATURES = process.env['CONFORMANCE_FEATURES'] === 'all';
+/** The baseline's one compute per cell; two when the moves are on. */
+const HOSTS_PER_CELL = ALL_FEATURES ? 2 : 1;
 
 /** Tempest's flavors on the baseline: m1.nano (42) and m1.micro (84). */
 const FLAVORS = [
@@ -89,7 +98,7 @@ async function main(): Promise<number> {
   mkdirSync(logs, { recursive: true });
   const stack = new Stack({
     cells: ['cell1', 'cell2'],
-    hostsPerCell: 1,
+    hostsPerCell: HOSTS_PER_CELL,
     apiLogLevel: 'info',
     serviceLogLevel: 'info',
     port: NOVA_PORT,
@@ -133,7 +142,7 @@ async function main(): Promise<number> {
   try {
     await stack.setUp(log);
     await stack.start(log);
-    await stack.waitForHosts(2);
+    await stack.waitForHosts(2 * HOSTS_PER_CELL);
     const token = await adminToken(creds.adminPassword);
     await createFlavors(token);
     const version = (await novaCall(token, 'GET', '/')).body['version'] as { version: string };
@@ -144,7 +153,8 @@ async function main(): Promise<number> {
       imageRefAlt: await imageId(token, 'cirros-alt'),
       maxMicroversion: version.version,
       networkExtensions: await networkExtensions(token),
-      ...(process.env['CONFORMANCE_FEATURES'] === 'all' ? { features: FEATURES_WE_SUPPORT } : {}),
+      minComputeNodes: HOSTS_PER_CELL,
+      ...(ALL_FEATURES ? { features: FEATURES_WE_SUPPORT } : {}),
     };
     await prepareWorkspace(settings);
     log(
