@@ -251,6 +251,25 @@ async function run(stack: Stack, http: ApiHttp): Promise<void> {
     target: '',
     nova: '',
   });
+  // --- rebuild -> ACTIVE (same image: the guest is destroyed and spawned again).
+  progress(`rebuild -> ACTIVE, ${SHELVE_ROUNDS} servers in turn`);
+  const rebuildTimes: number[] = [];
+  for (const id of singles.slice(0, SHELVE_ROUNDS)) {
+    const start = performance.now();
+    await http.expect(202, 'POST', `/v2.1/servers/${id}/action`, {
+      token: MEMBER,
+      body: { rebuild: { imageRef: image.id } },
+    });
+    await waitStatus(stack, http, id, 'ACTIVE');
+    rebuildTimes.push(performance.now() - start);
+  }
+  rows.push({
+    measure: `rebuild -> ACTIVE (${SHELVE_ROUNDS} in turn)`,
+    ours: `p50 ${fmt(percentile(rebuildTimes, 50))}, p95 ${fmt(percentile(rebuildTimes, 95))}`,
+    target: '',
+    nova: '',
+  });
+
   // --- shelve -> SHELVED_OFFLOADED (shelved_offload_time 0) and unshelve -> ACTIVE.
   progress(`shelve -> SHELVED_OFFLOADED and unshelve -> ACTIVE, ${SHELVE_ROUNDS} servers in turn`);
   const shelveTimes: number[] = [];
