@@ -83,7 +83,11 @@ describe('openstack CLI and openstacksdk through Keystone', () => {
     cloud = await Cloud.start({
       cells: ['cell1', 'cell2'],
       computesPerCell: 1,
-      extra: { glance: { api_servers: GLANCE_URL } },
+      // One host per cell: a resize stays on it.
+      extra: {
+        glance: { api_servers: GLANCE_URL },
+        DEFAULT: { allow_resize_to_same_host: 'true' },
+      },
     });
     const port = await freePort();
     api = new ServiceProcess('nova-api', ['--config-file', cloud.configFile], {
@@ -111,6 +115,20 @@ describe('openstack CLI and openstacksdk through Keystone', () => {
       '--disk',
       '1',
       'osc.f1',
+    );
+    await osc(
+      admin,
+      'flavor',
+      'create',
+      '--id',
+      'osc-f2',
+      '--vcpus',
+      '2',
+      '--ram',
+      '256',
+      '--disk',
+      '1',
+      'osc.f2',
     );
   }, 180_000);
 
@@ -249,7 +267,7 @@ describe('openstack CLI and openstacksdk through Keystone', () => {
     );
   });
 
-  it('server rebuild, rescue/unrescue, delete --wait', async () => {
+  it('server rebuild, rescue/unrescue, resize --wait and confirm, delete --wait', async () => {
     const name = 'osc-web2';
     await oscText(member, 'server', 'rebuild', '--image', 'cirros-alt', '--wait', name);
     const rebuilt = await osc(member, 'server', 'show', name);
@@ -259,6 +277,23 @@ describe('openstack CLI and openstacksdk through Keystone', () => {
     await until('RESCUE', async () => (await statusOf(member, name)) === 'RESCUE');
     await oscText(member, 'server', 'unrescue', name);
     await until('unrescued', async () => (await statusOf(member, name)) === 'ACTIVE');
+    await oscText(member, 'server', 'resize', '--flavor', 'osc.f2', '--wait', name);
+    expect(await statusOf(member, name)).toBe('VERIFY_RESIZE');
+    await oscText(member, 'server', 'resize', 'confirm', name);
+    await until('resize confirmed', async () => (await statusOf(member, name)) === 'ACTIVE');
+    expect(String((await osc(member, 'server', 'show', name)).flavor)).toContain('osc.f2');
+    const migrations = (await osc(
+      admin,
+      'server',
+      'migration',
+      'list',
+      '--server',
+      name,
+    )) as Array<{
+      'Migration Type'?: string;
+      Status: string;
+    }>;
+    expect(migrations.map((m) => m.Status)).toEqual(['confirmed']);
     await oscText(member, 'server', 'delete', '--wait', name);
     expect(await osc(member, 'server', 'list')).toEqual([]);
   });
