@@ -10,7 +10,7 @@ import {
   type RpcTransport,
 } from '@nova/rpc';
 import { uniqueId } from '../support/env';
-import { createVhost, deleteVhost, rabbitUrl } from '../support/rabbit';
+import { createVhost, deleteVhost, queueTypes, rabbitUrl } from '../support/rabbit';
 
 allowRemoteErrors(Conflict);
 
@@ -210,5 +210,47 @@ describe('RPC over RabbitMQ across a broken connection', () => {
     await Promise.all(sends);
     await until(() => got.size === 20, 15_000);
     expect(await client.call({ topic: 'resilient' }, msg('ping'), 10_000)).toBe('ping');
+  });
+});
+
+describe('RPC over RabbitMQ with quorum queues ([oslo_messaging_rabbit] rabbit_quorum_queue)', () => {
+  const vhost = uniqueId('rpcq');
+  const transports: RpcTransport[] = [];
+  const open = async (): Promise<RpcTransport> => {
+    const t = createTransport(rabbitUrl(vhost), { quorumQueues: true });
+    await t.connect(5000);
+    transports.push(t);
+    return t;
+  };
+  beforeAll(() => createVhost(vhost));
+
+  afterAll(async () => {
+    await Promise.all(transports.map((t) => t.close()));
+    await deleteVhost(vhost);
+  });
+
+  it('declares the topic and host queues as quorum queues, keeps casts for a later consumer, and calls', async () => {
+    const client = await open();
+    // Cast before any server: the quorum queue holds it.
+    await client.cast({ topic: 'qcalc' }, msg('early'));
+    const got: string[] = [];
+    const server = await open();
+    await server.serve({ topic: 'qcalc', server: 'h1' }, async (m) => {
+      got.push(m.method);
+      return m.args['x'] ?? m.method;
+    });
+    await until(() => got.includes('early'));
+    expect(await client.call({ topic: 'qcalc', server: 'h1' }, msg('echo', { x: 7 }), 5000)).toBe(
+      7,
+    );
+    await client.cast({ topic: 'qcalc' }, msg('fan'));
+    await until(() => got.includes('fan'));
+
+    const types = await queueTypes(vhost);
+    expect(types.get('qcalc')).toBe('quorum');
+    expect(types.get('qcalc.h1')).toBe('quorum');
+    // The server's fanout queue is exclusive: quorum queues cannot be.
+    const fanout = [...types].filter(([name]) => name.startsWith('qcalc_fanout_'));
+    expect(fanout.map(([, type]) => type)).toEqual(['classic']);
   });
 });

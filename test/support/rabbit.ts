@@ -38,3 +38,23 @@ export async function connectionsToVhost(name: string): Promise<number> {
   ]);
   return stdout.split('\n').filter((line) => line.trim() === name).length;
 }
+
+/** Each queue of a vhost and its type (classic, quorum), as the broker sees them. */
+export async function queueTypes(vhost: string): Promise<Map<string, string>> {
+  const { stdout } = await run('rabbitmqctl', [
+    '-q',
+    'list_queues',
+    '-p',
+    vhost,
+    'name',
+    'type',
+    '--no-table-headers',
+  ]);
+  return new Map(
+    stdout
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/))
+      .filter((cols) => cols.length === 2)
+      .map(([name, type]) => [name!, type!]),
+  );
+}

@@ -2,7 +2,7 @@ import { maskUrl } from '@nova/common';
 import type { NovaConfig } from '@nova/config';
 import { createImageBackend } from '@nova/images';
 import { getLogger } from '@nova/logging';
-import { openTransport, type RpcTransport } from '@nova/rpc';
+import { openTransport, transportOptions, type RpcTransport } from '@nova/rpc';
 import { createVirtDriver } from '@nova/cells/virt';
 import { driveOptions } from '@nova/metadata';
 import { ComputeManager } from './compute-manager';
@@ -49,7 +49,11 @@ export class ComputeHosts {
     if (!url) {
       throw new Error('[DEFAULT] transport_url is not set: a compute host needs its cell queue');
     }
-    const mq = await openTransport(url, cells.connect_timeout * 1000);
+    const mq = await openTransport(
+      url,
+      cells.connect_timeout * 1000,
+      transportOptions(config.oslo_messaging_rabbit),
+    );
     const images = createImageBackend(config);
     const names = computeHostNames(DEFAULT.host, fake ? fake_driver.host_count : 1);
     const configDrive = { force: DEFAULT.force_config_drive, options: driveOptions(config) };

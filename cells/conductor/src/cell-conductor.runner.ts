@@ -13,7 +13,7 @@ import { CONDUCTOR_TOPIC } from '@nova/compute-rpc';
 import { NOVA_CONFIG, type NovaConfig } from '@nova/config';
 import { getLogger } from '@nova/logging';
 import { PlacementService } from '@nova/placement';
-import { openTransport, parseTransportUrl, type RpcTransport } from '@nova/rpc';
+import { openTransport, parseTransportUrl, transportOptions, type RpcTransport } from '@nova/rpc';
 import { BuildRequests } from '@nova/servers';
 import { CellConductor } from './cell-conductor';
 
@@ -122,7 +122,11 @@ export class CellConductorRunner implements OnModuleDestroy {
 
   private async startFor(cell: Cell): Promise<void> {
     const conductor = this.newConductor();
-    const mq = await openTransport(cell.transportUrl, this.config.cells.connect_timeout * 1000);
+    const mq = await openTransport(
+      cell.transportUrl,
+      this.config.cells.connect_timeout * 1000,
+      transportOptions(this.config.oslo_messaging_rabbit),
+    );
     try {
       await conductor.start(mq, cell);
     } catch (err) {

@@ -11,6 +11,7 @@ import {
   apiTransportUrl,
   dispatcher,
   openTransport,
+  transportOptions,
   type RpcConsumer,
   type RpcTransport,
 } from '@nova/rpc';
@@ -43,7 +44,11 @@ export class SuperConductorRunner implements OnModuleDestroy {
   async start(): Promise<void> {
     const { DEFAULT, cells } = this.config;
     const url = apiTransportUrl(DEFAULT);
-    this.mq = await openTransport(url, cells.connect_timeout * 1000);
+    this.mq = await openTransport(
+      url,
+      cells.connect_timeout * 1000,
+      transportOptions(this.config.oslo_messaging_rabbit),
+    );
     const conductor = new SuperConductor(
       this.config,
       this.router,

@@ -13,6 +13,7 @@ import {
   apiTransportUrl,
   dispatcher,
   openTransport,
+  transportOptions,
   type RpcConsumer,
   type RpcTransport,
 } from '@nova/rpc';
@@ -59,7 +60,11 @@ export class SchedulerRunner implements OnModuleDestroy {
   async start(options: SchedulerStartOptions = {}): Promise<void> {
     const { DEFAULT, cells, scheduler } = this.config;
     const url = apiTransportUrl(DEFAULT);
-    this.mq = await openTransport(url, cells.connect_timeout * 1000);
+    this.mq = await openTransport(
+      url,
+      cells.connect_timeout * 1000,
+      transportOptions(this.config.oslo_messaging_rabbit),
+    );
     const service = new SchedulerService(
       this.config,
       this.router,

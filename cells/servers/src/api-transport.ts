@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { NOVA_CONFIG, type NovaConfig } from '@nova/config';
-import { apiTransportUrl, openTransport, type RpcTransport } from '@nova/rpc';
+import { apiTransportUrl, openTransport, transportOptions, type RpcTransport } from '@nova/rpc';
 
 /**
  * The API level's own queue (`[DEFAULT] transport_url`: the super conductor and
@@ -24,6 +24,7 @@ export class ApiLevelTransport implements OnApplicationShutdown {
     return openTransport(
       apiTransportUrl(this.config.DEFAULT),
       this.config.cells.connect_timeout * 1000,
+      transportOptions(this.config.oslo_messaging_rabbit),
     );
   }
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { NOVA_CONFIG, type NovaConfig } from '@nova/config';
 import { getLogger } from '@nova/logging';
+import { transportOptions } from '@nova/rpc';
 import { cellLabel, type Cell } from './cell';
 import { CellConnection, ConnectionStats, type ConnectionSettings } from './cell-connection';
 import { CELL_DB_SCHEMA, type CellDbSchema } from './cell-db-schema';
@@ -36,6 +37,7 @@ export class CellConnectionPool implements OnApplicationShutdown {
       dbPoolSize: config.database.max_pool_size,
       dbIdleMs: config.database.connection_recycle_time * 1000,
       connectTimeoutMs: config.cells.connect_timeout * 1000,
+      transport: transportOptions(config.oslo_messaging_rabbit),
     };
     this.maxOpen = config.cells.max_open_cells;
     this.idleMs = config.cells.idle_timeout * 1000;

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { CellUnreachable, Invalid } from '@nova/common';
 import { closeDataSource, latestVersion, openDataSource, schemaVersion } from '@nova/database';
-import { createTransport, type RpcTransport } from '@nova/rpc';
+import { createTransport, type RpcTransport, type TransportOptions } from '@nova/rpc';
 import type { Cell } from './cell';
 import type { CellDbSchema } from './cell-db-schema';
 
@@ -10,6 +10,7 @@ export interface ConnectionSettings {
   readonly dbPoolSize: number;
   readonly dbIdleMs: number;
   readonly connectTimeoutMs: number;
+  readonly transport: TransportOptions;
 }
 
 /** Counters the tests and benchmarks read; they never decrease. */
@@ -160,7 +161,7 @@ export class CellConnection {
   }
 
   private async openMq(): Promise<RpcTransport> {
-    const transport = createTransport(this.cell.transportUrl);
+    const transport = createTransport(this.cell.transportUrl, this.settings.transport);
     await transport.connect(this.settings.connectTimeoutMs);
     this.stats.transportsOpened++;
     return transport;

@@ -13,6 +13,7 @@ export * from './sections/filter-scheduler.options';
 export * from './sections/glance.options';
 export * from './sections/keystone.options';
 export * from './sections/libvirt.options';
+export * from './sections/messaging.options';
 export * from './sections/neutron.options';
 export * from './sections/policy.options';
 export * from './sections/quota.options';

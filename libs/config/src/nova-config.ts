@@ -16,6 +16,7 @@ import { FilterSchedulerOptions } from './sections/filter-scheduler.options';
 import { GlanceOptions } from './sections/glance.options';
 import { KeystoneOptions } from './sections/keystone.options';
 import { LibvirtOptions } from './sections/libvirt.options';
+import { OsloMessagingRabbitOptions } from './sections/messaging.options';
 import { NeutronOptions } from './sections/neutron.options';
 import { PolicyOptions } from './sections/policy.options';
 import { QuotaOptions } from './sections/quota.options';
@@ -46,6 +47,7 @@ export const SECTIONS = {
   mks: MksOptions,
   consoleauth: ConsoleAuthOptions,
   console: ConsoleOptions,
+  oslo_messaging_rabbit: OsloMessagingRabbitOptions,
 } as const;
 
 type Sections = typeof SECTIONS;

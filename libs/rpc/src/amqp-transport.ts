@@ -30,7 +30,8 @@ interface Pending {
  * RPC over RabbitMQ (amqplib through amqp-connection-manager, which reconnects,
  * re-runs channel setup and re-publishes unconfirmed messages). Durable topic
  * exchange `nova`, durable queues `<topic>` (shared) and `<topic>.<server>`,
- * fanout exchange `<topic>_fanout`; casts are persistent and confirmed; calls use
+ * fanout exchange `<topic>_fanout` (the durable queues are quorum queues when
+ * configured; the fanout ones, exclusive, cannot be); casts are persistent and confirmed; calls use
  * direct reply-to on the publishing channel with a per-call timeout, and a reply
  * that arrives too late is dropped; consumers ack after the handler settled, with
  * bounded prefetch.
@@ -47,8 +48,16 @@ export class AmqpTransport implements RpcTransport {
   constructor(
     private readonly hosts: readonly BrokerHost[],
     private readonly vhost: string,
+    private readonly quorumQueues = false,
     private readonly heartbeatSeconds = 30,
   ) {}
+
+  /** A durable RPC queue's declaration: quorum (replicated) when configured. */
+  private durableQueue(): Options.AssertQueue {
+    return this.quorumQueues
+      ? { durable: true, arguments: { 'x-queue-type': 'quorum' } }
+      : { durable: true };
+  }
 
   async connect(timeoutMs: number): Promise<void> {
     if (this.manager) {
@@ -167,7 +176,7 @@ export class AmqpTransport implements RpcTransport {
         await ch.assertExchange(EXCHANGE, 'topic', { durable: true });
         await ch.assertExchange(fanoutExchange, 'fanout', { durable: false });
         for (const queue of [shared, own]) {
-          await ch.assertQueue(queue, { durable: true });
+          await ch.assertQueue(queue, this.durableQueue());
           await ch.bindQueue(queue, EXCHANGE, queue);
         }
         await ch.assertQueue(fanoutQueue, { exclusive: true, autoDelete: true });
@@ -324,7 +333,7 @@ export class AmqpTransport implements RpcTransport {
       return;
     }
     await this.addSetup(async (channel: ConfirmChannel) => {
-      await channel.assertQueue(queue, { durable: true });
+      await channel.assertQueue(queue, this.durableQueue());
       await channel.bindQueue(queue, EXCHANGE, queue);
     });
     this.queues.add(queue);
