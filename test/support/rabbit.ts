@@ -55,6 +55,6 @@ export async function queueTypes(vhost: string): Promise<Map<string, string>> {
       .split('\n')
       .map((line) => line.trim().split(/\s+/))
       .filter((cols) => cols.length === 2)
-      .map(([name, type]) => [name!, type!]),
+      .map(([name, type]) => [name, type]),
   );
 }

@@ -19,7 +19,9 @@ export interface TransportOptions {
 }
 
 /** The transport options of a config's `[oslo_messaging_rabbit]` section. */
-export function transportOptions(rabbit: { readonly rabbit_quorum_queue: boolean }): TransportOptions {
+export function transportOptions(rabbit: {
+  readonly rabbit_quorum_queue: boolean;
+}): TransportOptions {
   return { quorumQueues: rabbit.rabbit_quorum_queue };
 }
 
