@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Aggregate, AggregateHost, AggregateMetadata, ApiDatabase } from '@nova/api-db';
-import { isDuplicateKeyError } from '@nova/database';
+import { isDuplicateKeyError, writeTransaction } from '@nova/database';
 import { AggregateNameExists } from './aggregate-errors';
 import { AZ_KEY, type AggregateRecord, type ZonedAggregate } from './availability-zones';
 
@@ -57,7 +57,7 @@ export class AggregateRepository {
   async create(fields: NewAggregate): Promise<number> {
     const ds = await this.db.get();
     try {
-      return await ds.transaction(async (tx) => {
+      return await writeTransaction(ds, async (tx) => {
         const inserted = await tx.getRepository(Aggregate).insert({
           uuid: fields.uuid,
           name: fields.name,
@@ -78,7 +78,7 @@ export class AggregateRepository {
     const ds = await this.db.get();
     const { name } = changes;
     try {
-      await ds.transaction(async (tx) => {
+      await writeTransaction(ds, async (tx) => {
         await tx
           .getRepository(Aggregate)
           .update(
@@ -94,7 +94,7 @@ export class AggregateRepository {
 
   /** Delete an aggregate that has no hosts; false when it has some (or is gone). */
   async deleteIfEmpty(id: number): Promise<boolean> {
-    return (await this.db.get()).transaction(async (tx) => {
+    return writeTransaction(await this.db.get(), async (tx) => {
       const result = await tx
         .createQueryBuilder()
         .delete()

@@ -22,3 +22,18 @@ describe('database error classes', () => {
     expect(isDuplicateKeyError({ code: 'ER_LOCK_DEADLOCK' })).toBe(false);
   });
 });
+
+describe('isDeadlockError on Galera', () => {
+  it('retries a node that is not ready for writes, but not other 1047 errors', () => {
+    expect(
+      isDeadlockError(
+        Object.assign(new Error('WSREP has not yet prepared node for application use'), {
+          errno: 1047,
+        }),
+      ),
+    ).toBe(true);
+    expect(isDeadlockError(Object.assign(new Error('Unknown command'), { errno: 1047 }))).toBe(
+      false,
+    );
+  });
+});

@@ -19,9 +19,11 @@ export function isDuplicateKeyError(err: unknown): boolean {
 }
 
 /**
- * True when the database rolled the statement back to break a lock cycle:
- * MySQL's deadlock victim, MariaDB's failed AUTO-INC lock of an
- * INSERT ... SELECT (how it reports that deadlock), or a busy SQLite.
+ * True when the database rolled the statement back and running it again is
+ * safe: MySQL's deadlock victim (also Galera's certification failure), MariaDB's
+ * failed AUTO-INC lock of an INSERT ... SELECT (how it reports that deadlock), a
+ * Galera node not ready for writes yet (WSREP, errno 1047: the next attempt may
+ * get another node's connection), or a busy SQLite.
  */
 export function isDeadlockError(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) {
@@ -34,6 +36,7 @@ export function isDeadlockError(err: unknown): boolean {
     codes.includes('ER_AUTOINC_READ_FAILED') ||
     codes.includes('SQLITE_BUSY') ||
     e.errno === 1213 ||
+    (e.errno === 1047 && /WSREP/i.test(String((err as { message?: unknown }).message))) ||
     e.errno === 1467
   );
 }

@@ -1,4 +1,5 @@
 import { backOff } from 'exponential-backoff';
+import type { DataSource, EntityManager } from 'typeorm';
 import { isDeadlockError } from './db-errors';
 
 /**
@@ -14,4 +15,17 @@ export function retryOnDeadlock<T>(statement: () => Promise<T>, attempts = 8): P
     jitter: 'full',
     retry: (err: unknown) => isDeadlockError(err),
   });
+}
+
+/**
+ * A write transaction that runs again, whole, when the database rolls it back
+ * as a deadlock victim or (Galera, group replication) on a certification
+ * conflict with a write committed on another node, which MariaDB reports as the
+ * same error. `work` must touch nothing but `tx`: it may run more than once.
+ */
+export function writeTransaction<T>(
+  dataSource: DataSource,
+  work: (tx: EntityManager) => Promise<T>,
+): Promise<T> {
+  return retryOnDeadlock(() => dataSource.transaction(work));
 }

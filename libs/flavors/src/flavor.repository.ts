@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Brackets, type EntityManager } from 'typeorm';
 import { ApiDatabase, Flavor, FlavorExtraSpec, FlavorProject } from '@nova/api-db';
 import { Invalid } from '@nova/common';
-import { isDuplicateKeyError } from '@nova/database';
+import { isDuplicateKeyError, writeTransaction } from '@nova/database';
 
 export const FLAVOR_SORT_KEYS = [
   'created_at',
@@ -139,7 +139,7 @@ export class FlavorRepository {
       throw new DuplicateFlavor('id');
     }
     try {
-      const saved = await ds.transaction(async (tx: EntityManager) => {
+      const saved = await writeTransaction(ds, async (tx: EntityManager) => {
         const flavor = await tx.getRepository(Flavor).save(tx.getRepository(Flavor).create(fields));
         for (const project of projects) {
           await tx.getRepository(FlavorProject).save({ flavor_id: flavor.id, project_id: project });
@@ -167,7 +167,7 @@ export class FlavorRepository {
 
   async delete(flavor: Flavor): Promise<void> {
     const ds = await this.db.get();
-    await ds.transaction(async (tx) => {
+    await writeTransaction(ds, async (tx) => {
       await tx.getRepository(FlavorExtraSpec).delete({ flavor_id: flavor.id });
       await tx.getRepository(FlavorProject).delete({ flavor_id: flavor.id });
       await tx.getRepository(Flavor).delete({ id: flavor.id });
@@ -204,7 +204,7 @@ export class FlavorRepository {
   /** Insert or update the given extra specs, atomically. */
   async upsertSpecs(flavorId: number, specs: Record<string, string>): Promise<void> {
     const ds = await this.db.get();
-    await ds.transaction(async (tx) => {
+    await writeTransaction(ds, async (tx) => {
       const repo = tx.getRepository(FlavorExtraSpec);
       for (const [key, value] of Object.entries(specs)) {
         const updated = await repo.update(

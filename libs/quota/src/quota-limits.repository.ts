@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { writeTransaction } from '@nova/database';
 import { ApiDatabase, ProjectUserQuota, Quota, QuotaClass } from '@nova/api-db';
 import type { QuotaResource } from './quota-resources';
 
@@ -114,7 +115,7 @@ export class QuotaLimitsRepository {
   /** Forget a project's own limits (and its users'): back to the defaults. */
   async deleteProjectLimits(projectId: string): Promise<void> {
     const ds = await this.db.get();
-    await ds.transaction(async (tx) => {
+    await writeTransaction(ds, async (tx) => {
       await tx.getRepository(Quota).delete({ project_id: projectId });
       await tx.getRepository(ProjectUserQuota).delete({ project_id: projectId });
     });
@@ -134,7 +135,7 @@ export class QuotaLimitsRepository {
     limits: Overrides,
   ): Promise<void> {
     const ds = await this.db.get();
-    await ds.transaction(async (tx) => {
+    await writeTransaction(ds, async (tx) => {
       const repo = tx.getRepository<{ resource: string; hard_limit: number | null }>(entity);
       for (const [resource, limit] of Object.entries(limits)) {
         const where = { ...key, resource };

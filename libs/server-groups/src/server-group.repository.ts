@@ -7,7 +7,7 @@ import {
   InstanceGroupPolicy,
   InstanceMapping,
 } from '@nova/api-db';
-import { isDuplicateKeyError } from '@nova/database';
+import { isDuplicateKeyError, writeTransaction } from '@nova/database';
 import {
   parseRules,
   serializeRules,
@@ -86,7 +86,7 @@ export class ServerGroupRepository {
   /** Insert the group and its policy row together. */
   async create(fields: NewServerGroupRow): Promise<ServerGroup> {
     const ds = await this.db.get();
-    const id = await ds.transaction(async (tx: EntityManager) => {
+    const id = await writeTransaction(ds, async (tx: EntityManager) => {
       const group = await tx.getRepository(InstanceGroup).save(
         tx.getRepository(InstanceGroup).create({
           uuid: fields.uuid,
@@ -119,7 +119,7 @@ export class ServerGroupRepository {
   /** Delete a group with its policies and members; false when it was already gone. */
   async delete(groupId: number): Promise<boolean> {
     const ds = await this.db.get();
-    return ds.transaction(async (tx) => {
+    return writeTransaction(ds, async (tx) => {
       await tx.getRepository(InstanceGroupMember).delete({ group_id: groupId });
       await tx.getRepository(InstanceGroupPolicy).delete({ group_id: groupId });
       const result = await tx.getRepository(InstanceGroup).delete({ id: groupId });

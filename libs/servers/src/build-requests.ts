@@ -10,7 +10,7 @@ import type {
 } from '@nova/compute-rpc';
 import { NOVA_CONFIG, type NovaConfig } from '@nova/config';
 import { flatNetwork } from '@nova/network';
-import { isDuplicateKeyError, sqlTimestamp } from '@nova/database';
+import { isDuplicateKeyError, sqlTimestamp, writeTransaction } from '@nova/database';
 import { Invalid } from '@nova/common';
 
 /** Rows per multi-row insert (well under any placeholder limit). */
@@ -37,7 +37,7 @@ export class BuildRequests {
   /** Build request, request spec and a cell-less mapping for every instance, all or nothing. */
   async create(builds: readonly PendingBuild[]): Promise<void> {
     const ds = await this.db.get();
-    await ds.transaction(async (tx) => {
+    await writeTransaction(ds, async (tx) => {
       const now = sqlTimestamp(ds);
       // Multi-row inserts: one POST with max_count=100 is three statements per chunk, not 300.
       for (let i = 0; i < builds.length; i += CHUNK) {
@@ -199,7 +199,7 @@ export class BuildRequests {
    */
   async releaseGlobalRecords(uuid: string): Promise<void> {
     const ds = await this.db.get();
-    await ds.transaction(async (tx) => {
+    await writeTransaction(ds, async (tx) => {
       await tx.query('DELETE FROM fixed_ips WHERE instance_uuid = ?', [uuid]);
       await tx.query('DELETE FROM request_specs WHERE instance_uuid = ?', [uuid]);
       await tx.query('DELETE FROM instance_group_member WHERE instance_uuid = ?', [uuid]);

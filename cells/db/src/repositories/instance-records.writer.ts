@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { writeTransaction } from '@nova/database';
 import { InstanceMetadata, Tag } from '../entities';
 
 /** A server's user metadata and tags, each change in one transaction. */
@@ -11,7 +12,7 @@ export class InstanceRecordsWriter {
     metadata: Readonly<Record<string, string>>,
     replace: boolean,
   ): Promise<Record<string, string>> {
-    return this.ds.transaction(async (tx) => {
+    return writeTransaction(this.ds, async (tx) => {
       const repo = tx.getRepository(InstanceMetadata);
       const keys = Object.keys(metadata);
       if (replace) {
@@ -50,7 +51,7 @@ export class InstanceRecordsWriter {
 
   async setTags(uuid: string, tags: readonly string[]): Promise<string[]> {
     const unique = [...new Set(tags)];
-    await this.ds.transaction(async (tx) => {
+    await writeTransaction(this.ds, async (tx) => {
       await tx.delete(Tag, { resource_id: uuid });
       if (unique.length > 0) {
         await tx.insert(

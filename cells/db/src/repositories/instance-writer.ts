@@ -1,4 +1,5 @@
 import { IsNull, type DataSource, type EntityManager } from 'typeorm';
+import { writeTransaction } from '@nova/database';
 import type { RequestContext } from '@nova/common';
 import {
   InstanceNotFound,
@@ -152,7 +153,7 @@ export class InstanceWriter {
     placement: Placement,
     vifs: readonly WireVif[],
   ): Promise<number> {
-    return this.ds.transaction(async (tx) => {
+    return writeTransaction(this.ds, async (tx) => {
       const now = new Date();
       const inserted = await tx.insert(Instance, {
         uuid: fields.uuid,
@@ -253,7 +254,7 @@ export class InstanceWriter {
       return this.swap(this.ds.manager, uuid, expected, changes);
     }
     // The swap decides; the records change only with it, in the same transaction.
-    await this.ds.transaction(async (tx) => {
+    await writeTransaction(this.ds, async (tx) => {
       if (migration) {
         await swapMigrationStatus(tx, migration.uuid, migration.expected, migration.status);
       }
@@ -326,7 +327,7 @@ export class InstanceWriter {
 
   /** Soft-delete the instance and its records (Nova's instance.destroy); false when already gone. */
   async softDelete(uuid: string): Promise<boolean> {
-    return this.ds.transaction(async (tx) => {
+    return writeTransaction(this.ds, async (tx) => {
       const now = new Date();
       const result = await tx
         .createQueryBuilder()
@@ -393,7 +394,7 @@ export class InstanceWriter {
   async setPassword(uuid: string, password: string | null): Promise<void> {
     const text = password ?? '';
     checkPasswordFits(text);
-    await this.ds.transaction((tx) => writePassword(tx, uuid, text));
+    await writeTransaction(this.ds, (tx) => writePassword(tx, uuid, text));
   }
 
   /**
@@ -403,7 +404,7 @@ export class InstanceWriter {
    */
   async setPasswordOnce(uuid: string, password: string): Promise<'stored' | 'exists' | 'gone'> {
     checkPasswordFits(password);
-    return this.ds.transaction(async (tx) => {
+    return writeTransaction(this.ds, async (tx) => {
       const held = await tx
         .createQueryBuilder()
         .update(Instance)

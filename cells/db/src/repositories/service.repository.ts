@@ -1,4 +1,5 @@
 import { In, type DataSource, type Repository } from 'typeorm';
+import { writeTransaction } from '@nova/database';
 import { ComputeNode, Service } from '../entities';
 
 /** What an operator may change on a service (os-services PUT). */
@@ -64,7 +65,7 @@ export class ServiceRepository {
    */
   async softDelete(service: Pick<Service, 'id' | 'binary' | 'host'>): Promise<void> {
     const now = new Date();
-    await this.ds.transaction(async (tx) => {
+    await writeTransaction(this.ds, async (tx) => {
       await tx
         .getRepository(Service)
         .createQueryBuilder()
