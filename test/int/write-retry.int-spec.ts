@@ -62,16 +62,15 @@ describe('write transactions retried on deadlock (MariaDB)', () => {
     const results = await crossing((work) => ds.transaction(work));
     const failed = results.filter((r) => r.status === 'rejected');
     expect(failed).toHaveLength(1);
-    expect(isDeadlockError((failed[0] as PromiseRejectedResult).reason)).toBe(true);
+    expect(isDeadlockError(failed[0]?.reason)).toBe(true);
   });
 
   it('writeTransaction runs the victim again: both commit, every increment counted once', async () => {
     const results = await crossing((work) => writeTransaction(ds, work));
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
-    const rows = (await ds.query('SELECT id, n FROM counters ORDER BY id')) as Array<{
-      id: number;
-      n: number;
-    }>;
+    const rows = await ds.query<Array<{ id: number; n: number }>>(
+      'SELECT id, n FROM counters ORDER BY id',
+    );
     expect(rows.map((r) => Number(r.n))).toEqual([2, 2]);
   });
 });
