@@ -17,6 +17,12 @@ import { GlanceOptions } from './sections/glance.options';
 import { KeystoneOptions } from './sections/keystone.options';
 import { LibvirtOptions } from './sections/libvirt.options';
 import { NeutronOptions } from './sections/neutron.options';
+import {
+  MessagingNotificationsOptions,
+  MetricsOptions,
+  NotificationsOptions,
+  ReportsOptions,
+} from './sections/observability.options';
 import { PolicyOptions } from './sections/policy.options';
 import { QuotaOptions } from './sections/quota.options';
 import { SchedulerOptions } from './sections/scheduler.options';
@@ -46,6 +52,10 @@ export const SECTIONS = {
   mks: MksOptions,
   consoleauth: ConsoleAuthOptions,
   console: ConsoleOptions,
+  metrics: MetricsOptions,
+  notifications: NotificationsOptions,
+  oslo_messaging_notifications: MessagingNotificationsOptions,
+  oslo_reports: ReportsOptions,
 } as const;
 
 type Sections = typeof SECTIONS;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { NotFound, type RequestContext } from '@nova/common';
 import { getLogger, runWithLogContext } from '@nova/logging';
+import { httpRequestDuration, httpRequests } from '@nova/metrics';
 import type { AuthService } from '../auth/auth.service';
 import { Unauthorized } from '../auth/unauthorized';
 import type { ApiRequestState } from './api-request';
@@ -106,6 +107,14 @@ export function installRequestHooks(fastify: FastifyInstance, auth: AuthService)
   });
 
   fastify.addHook('onResponse', async (req, reply) => {
+    // The route template, not the URL: bounded label values (unmatched paths share one).
+    const labels = {
+      method: req.method,
+      route: req.routeOptions.url ?? 'unmatched',
+      status: String(reply.statusCode),
+    };
+    httpRequests.inc(labels);
+    httpRequestDuration.observe(labels, reply.elapsedTime / 1000);
     log.info(
       {
         requestId: req.nova?.requestId,
