@@ -20,6 +20,9 @@ function isVersionDocument(path: string): boolean {
   return ['/', '/v2.1', '/v2.1/', '/v2', '/v2/'].includes(path);
 }
 
+/** The OpenAPI document describes the API to anyone, as the version documents do. */
+const OPENAPI_PATH = '/v2.1/openapi.json';
+
 /**
  * What happens to every request before routing: a request id (and the client's
  * global request id), microversion negotiation with the version headers, and
@@ -52,7 +55,7 @@ export function installRequestHooks(fastify: FastifyInstance, auth: AuthService)
       return sendFault(reply, faultFor(negotiated.error, requestId).fault);
     }
     let ctx: RequestContext | undefined;
-    if (!isVersionDocument(path)) {
+    if (!isVersionDocument(path) && path !== OPENAPI_PATH) {
       try {
         const identity = await auth.authenticate(req.headers);
         const token = req.headers['x-auth-token'];
