@@ -296,6 +296,35 @@ describe('Prometheus metrics on every process', () => {
     expect(s!.value('nova_cell_connection_state', { cell: 'cell1', state: 'open' })).toBe(1);
   });
 
+  it('with API workers, the primary serves the sum of every worker', async () => {
+    const port = await freePort();
+    const workers = cloud.addService(
+      'api-workers',
+      new ServiceProcess('nova-api', ['--config-file', cloud.configFile], {
+        OS_API__AUTH_STRATEGY: 'noauth2',
+        OS_DEFAULT__OSAPI_COMPUTE_LISTEN: '127.0.0.1',
+        OS_DEFAULT__OSAPI_COMPUTE_LISTEN_PORT: String(port),
+        OS_DEFAULT__OSAPI_COMPUTE_WORKERS: '2',
+      }),
+    );
+    const url = await metricsUrl(workers);
+    const started = (l: { msg: string }) => /nova-api listening/.test(l.msg);
+    // Both workers up (each logs its own listening line).
+    await workers.waitFor(() => workers.lines.filter(started).length >= 2, 90_000);
+    const requests = 6;
+    for (let i = 0; i < requests; i++) {
+      // A new connection each time: the cluster hands connections to the workers in turn.
+      const res = await fetch(`http://127.0.0.1:${port}/v2.1/flavors`, {
+        headers: { 'x-auth-token': 'admin:admin', connection: 'close' },
+      });
+      expect(res.status).toBe(200);
+    }
+    const s = await Scrape.of(url);
+    expect(
+      s.value('nova_http_requests_total', { method: 'GET', route: '/v2.1/flavors', status: '200' }),
+    ).toBe(requests);
+  });
+
   it('a call nobody answers is counted as a timeout', async () => {
     const [row] = await query<{ uuid: string }>(
       cloud.deployment.dbName('cell1'),
