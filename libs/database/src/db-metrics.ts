@@ -17,7 +17,7 @@ export function meterQueries(dataSource: DataSource, database: string): void {
     },
   };
   // The subscriber list is read on every query: adding to it after initialize() is enough.
-  (dataSource.subscribers).push(subscriber);
+  dataSource.subscribers.push(subscriber);
 }
 
 /** Connections of a mysql2 pool (mysql2 keeps these counts in its queues). */
