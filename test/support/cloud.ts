@@ -30,6 +30,8 @@ const FAST: Sections = {
 export class Cloud {
   readonly computes = new Map<string, ServiceProcess>();
   private readonly services: ServiceProcess[] = [];
+  /** The other processes by role: `super`, `scheduler`, `conductor-<cell>`. */
+  readonly roles = new Map<string, ServiceProcess>();
   api!: ApiClient;
   configFile!: string;
   /** The computes' config: no [database] nor [api_database] at all. */
@@ -60,11 +62,12 @@ export class Cloud {
   private async boot(): Promise<void> {
     this.configFile = this.deployment.configFile();
     const conf = ['--config-file', this.configFile];
-    this.services.push(new ServiceProcess('nova-conductor', [...conf, '--super']));
-    this.services.push(new ServiceProcess('nova-scheduler', conf));
+    this.addService('super', new ServiceProcess('nova-conductor', [...conf, '--super']));
+    this.addService('scheduler', new ServiceProcess('nova-scheduler', conf));
     for (const cell of this.options.cells) {
       const urls = this.cellUrls(cell);
-      this.services.push(
+      this.addService(
+        `conductor-${cell}`,
         new ServiceProcess('nova-conductor', conf, {
           OS_DATABASE__CONNECTION: urls.db,
           OS_DEFAULT__TRANSPORT_URL: urls.mq,
@@ -77,6 +80,13 @@ export class Cloud {
     }
     this.api = await ApiClient.start(this.sections);
     await this.waitForHosts(this.options.cells.length * this.options.computesPerCell);
+  }
+
+  /** Another process of the cloud (stopped with it), e.g. a nova-api a test runs. */
+  addService(role: string, process: ServiceProcess): ServiceProcess {
+    this.services.push(process);
+    this.roles.set(role, process);
+    return process;
   }
 
   cellUrls(cell: string): { db: string; mq: string } {

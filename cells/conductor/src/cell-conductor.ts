@@ -11,6 +11,8 @@ import {
   HostReports,
   Instance,
   InstanceSystemMetadata,
+  notifyActionEvent,
+  notifyDeleted,
   Service,
   USAGE_AUDIT_TASK,
   type CellRepositories,
@@ -32,6 +34,7 @@ import { dispatcher, type RpcConsumer, type RpcTransport } from '@nova/rpc';
 import type { BuildRequests } from '@nova/servers';
 import { CellMoves } from './cell-moves';
 import { syncProvider } from './placement-sync';
+import { builds } from '@nova/metrics';
 
 const log = getLogger('conductor.cell');
 
@@ -85,18 +88,18 @@ export class CellConductor {
           result: 'start' | 'Success' | 'Error';
           details: string | null;
         },
-      ) =>
-        (await this.db()).writer.actionEvent(
-          ctx.requestId,
-          a.uuid,
-          a.event,
-          a.host,
-          a.result,
-          a.details,
-        ),
+      ) => {
+        await (
+          await this.db()
+        ).writer.actionEvent(ctx.requestId, a.uuid, a.event, a.host, a.result, a.details);
+        if (a.event === 'compute_build_and_run_instance' && a.result === 'Success') {
+          builds.inc({ outcome: 'active' });
+        }
+        await notifyActionEvent(await this.ds(), ctx, a);
+      },
       build_failed: (ctx: RequestContext, a: { host: string; build: WireBuild; reason: string }) =>
         this.buildFailed(ctx, a.host, a.build, a.reason),
-      instance_destroyed: (_ctx: RequestContext, a: { uuid: string }) => this.destroyed(a.uuid),
+      instance_destroyed: (ctx: RequestContext, a: { uuid: string }) => this.destroyed(ctx, a.uuid),
       set_password: async (_ctx: RequestContext, a: { uuid: string; password: string | null }) =>
         (await this.db()).writer.setPassword(a.uuid, a.password),
       set_system_metadata: async (
@@ -331,6 +334,7 @@ export class CellConductor {
         { uuid, from: host, to: next.host, attempt: build.attempt + 1 },
         'rescheduling build',
       );
+      builds.inc({ outcome: 'rescheduled' });
       const compute = new ComputeClient(
         await this.ctx().cell.mq(),
         this.config.DEFAULT.rpc_response_timeout * 1000,
@@ -354,12 +358,14 @@ export class CellConductor {
       reason,
       host,
     );
+    builds.inc({ outcome: 'error' });
     log.warn({ uuid, host, reason }, 'build failed on every host tried');
   }
 
   /** The guest is gone: delete the instance, release its resources, queue the mapping for delete. */
-  private async destroyed(uuid: string): Promise<void> {
+  private async destroyed(ctx: RequestContext, uuid: string): Promise<void> {
     await (await this.db()).writer.softDelete(uuid);
+    await notifyDeleted(await this.ds(), ctx, uuid);
     await this.placement.release(uuid);
     await this.moves.abandonMoves(adminContext(), uuid);
     await this.builds.releaseGlobalRecords(uuid);
@@ -402,6 +408,7 @@ export class CellConductor {
         null,
         instance.host,
       );
+      builds.inc({ outcome: 'error' });
       log.warn(
         { uuid: instance.uuid, host: instance.host },
         'build stranded on a down host: set to ERROR',

@@ -21,6 +21,7 @@ import type { PlacementService } from '@nova/placement';
 import type { BuildRequests } from '@nova/servers';
 import { MoveTask } from './move-task';
 import { Unshelver, type UnshelveRequest } from './unshelve';
+import { builds } from '@nova/metrics';
 
 const log = getLogger('conductor.super');
 
@@ -87,6 +88,7 @@ export class SuperConductor {
           ? err.message
           : `No valid host was found. ${describeError(err)}`;
       log.warn({ uuids, reason }, 'scheduling failed: burying the instances in cell0');
+      builds.inc({ outcome: 'no_valid_host' }, uuids.length);
       for (const uuid of uuids) {
         await this.buryInCell0(ctx, uuid, reason);
       }
@@ -99,6 +101,7 @@ export class SuperConductor {
           await this.buildOne(ctx, uuid, destinations[i] ?? [], spec, progress, secrets);
         } catch (err) {
           log.error({ uuid, err: describeError(err) }, 'could not start the build');
+          builds.inc({ outcome: 'error' });
           await this.abandon(ctx, uuid, progress, describeError(err)).catch((e: unknown) =>
             log.error({ uuid, err: describeError(e) }, 'could not put the failed build in ERROR'),
           );

@@ -33,7 +33,7 @@ export async function cellDb(ctx: CellContext): Promise<CellRepositories> {
     instances: new InstanceRepository(ds, ctx.readDeleted),
     computeNodes: new ComputeNodeRepository(ds),
     services: new ServiceRepository(ds),
-    writer: new InstanceWriter(ds),
+    writer: new InstanceWriter(ds, ctx),
     servers: new ServerReader(ds, ctx.cell.uuid),
     migrations: new MigrationReader(ds, ctx.cell.uuid),
     migrationWriter: new MigrationWriter(ds),

@@ -18,3 +18,4 @@ export * from './repositories/console-auth-tokens';
 export * from './repositories/task-log.repository';
 export * from './maintenance';
 export * from './service-version';
+export * from './notifications';

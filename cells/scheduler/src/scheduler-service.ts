@@ -21,6 +21,7 @@ import {
   type RequestSpec,
 } from '@nova/scheduler';
 import { gatherHostStates } from './host-states';
+import { schedulerDecisions, schedulerDuration, schedulerNoValidHost } from '@nova/metrics';
 
 const log = getLogger('scheduler');
 
@@ -42,8 +43,27 @@ export class SchedulerService {
   methods() {
     return {
       select_destinations: (_ctx: RequestContext, a: { spec: WireRequestSpec }) =>
-        this.select(a.spec),
+        this.meteredSelect(a.spec),
     };
+  }
+
+  /** select, counted by outcome (NoValidHost apart) and timed. */
+  private async meteredSelect(spec: WireRequestSpec): Promise<Destinations> {
+    const end = schedulerDuration.startTimer();
+    try {
+      const selected = await this.select(spec);
+      schedulerDecisions.inc({ outcome: 'selected' });
+      return selected;
+    } catch (err) {
+      const noHost = err instanceof NoValidHost;
+      schedulerDecisions.inc({ outcome: noHost ? 'no_valid_host' : 'error' });
+      if (noHost) {
+        schedulerNoValidHost.inc();
+      }
+      throw err;
+    } finally {
+      end();
+    }
   }
 
   async select(spec: WireRequestSpec): Promise<Destinations> {

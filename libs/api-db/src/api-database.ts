@@ -2,7 +2,8 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { Invalid, SingleFlight } from '@nova/common';
 import { NOVA_CONFIG, type NovaConfig } from '@nova/config';
-import { closeDataSource, openDataSource } from '@nova/database';
+import { closeDataSource, meterQueries, openDataSource, poolUsage } from '@nova/database';
+import { addCellConnectionSource } from '@nova/metrics';
 import { API_ENTITIES } from './entities';
 
 /**
@@ -13,6 +14,17 @@ import { API_ENTITIES } from './entities';
 export class ApiDatabase implements OnApplicationShutdown {
   private readonly opening = new SingleFlight<'api', DataSource>();
   private dataSource?: DataSource;
+  /** The API database is reported among the cells' pools as `api` (Nova's API cell). */
+  private readonly unreport = addCellConnectionSource({
+    cellStates: () => {
+      const ds = this.dataSource;
+      if (!ds?.isInitialized) {
+        return [];
+      }
+      const pool = poolUsage(ds);
+      return [pool ? { cell: 'api', state: 'open', pool } : { cell: 'api', state: 'open' }];
+    },
+  });
 
   constructor(@Inject(NOVA_CONFIG) private readonly config: NovaConfig) {}
 
@@ -36,11 +48,13 @@ export class ApiDatabase implements OnApplicationShutdown {
         connectTimeoutMs: db.pool_timeout * 1000,
         idleTimeoutMs: db.connection_recycle_time * 1000,
       });
+      meterQueries(this.dataSource, 'api');
       return this.dataSource;
     });
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.unreport();
     await closeDataSource(this.dataSource);
     this.dataSource = undefined;
   }

@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { NOVA_CONFIG, type NovaConfig } from '@nova/config';
 import { getLogger } from '@nova/logging';
+import { addCellConnectionSource, type CellConnectionReport } from '@nova/metrics';
 import { transportOptions } from '@nova/rpc';
 import { cellLabel, type Cell } from './cell';
 import { CellConnection, ConnectionStats, type ConnectionSettings } from './cell-connection';
@@ -27,6 +28,7 @@ export class CellConnectionPool implements OnApplicationShutdown {
   private readonly maxOpen: number;
   private readonly idleMs: number;
   private reaper?: NodeJS.Timeout;
+  private readonly unreport: () => void;
 
   constructor(
     @Inject(NOVA_CONFIG) config: NovaConfig,
@@ -41,6 +43,14 @@ export class CellConnectionPool implements OnApplicationShutdown {
     };
     this.maxOpen = config.cells.max_open_cells;
     this.idleMs = config.cells.idle_timeout * 1000;
+    this.unreport = addCellConnectionSource(this);
+  }
+
+  /** Every known cell's connection state (read at scrape time only). */
+  *cellStates(): Iterable<CellConnectionReport> {
+    for (const entry of this.entries.values()) {
+      yield entry.report();
+    }
   }
 
   /** The connection for a cell as currently mapped. Cheap and synchronous: opening is lazy. */
@@ -94,6 +104,7 @@ export class CellConnectionPool implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.unreport();
     if (this.reaper) {
       clearInterval(this.reaper);
     }

@@ -1,6 +1,14 @@
 import type { DataSource } from 'typeorm';
 import { CellUnreachable, Invalid } from '@nova/common';
-import { closeDataSource, latestVersion, openDataSource, schemaVersion } from '@nova/database';
+import {
+  closeDataSource,
+  latestVersion,
+  meterQueries,
+  openDataSource,
+  poolUsage,
+  schemaVersion,
+} from '@nova/database';
+import type { CellConnectionReport } from '@nova/metrics';
 import { createTransport, type RpcTransport, type TransportOptions } from '@nova/rpc';
 import type { Cell } from './cell';
 import type { CellDbSchema } from './cell-db-schema';
@@ -34,6 +42,8 @@ const MAX_BACKOFF_MS = 10_000;
 export class CellConnection {
   lastUsed = Date.now();
   private db?: Promise<DataSource>;
+  /** The pool once open (for its usage figures). */
+  private openDs?: DataSource;
   private mq?: Promise<RpcTransport>;
   private dbFailure?: Failure;
   private mqFailure?: Failure;
@@ -62,6 +72,7 @@ export class CellConnection {
       this.db = this.openDb().then(
         (ds) => {
           this.dbFailure = undefined;
+          this.openDs = ds;
           return ds;
         },
         (err: unknown) => {
@@ -112,8 +123,36 @@ export class CellConnection {
     return this.db !== undefined || this.mq !== undefined;
   }
 
+  /**
+   * The state metrics report: refused (the schema is behind), backing_off (the
+   * last attempt failed: callers fail fast, then retry), open, opening, or closed.
+   */
+  report(): CellConnectionReport {
+    const cell = this.cell.name ?? this.cell.uuid;
+    // The last attempt's failure, even past its back-off: the next caller retries.
+    const dbFailing = this.dbFailure?.error;
+    const failing = dbFailing ?? this.mqFailure?.error;
+    let state: string;
+    if (this.closed) {
+      state = 'closed';
+    } else if (dbFailing instanceof Invalid) {
+      state = 'refused';
+    } else if (failing) {
+      state = 'backing_off';
+    } else if (this.openDs) {
+      state = 'open';
+    } else if (this.db || this.mq) {
+      state = 'opening';
+    } else {
+      state = 'closed';
+    }
+    const pool = this.openDs && !this.closed ? poolUsage(this.openDs) : undefined;
+    return pool ? { cell, state, pool } : { cell, state };
+  }
+
   async close(): Promise<void> {
     this.closed = true;
+    this.openDs = undefined;
     const [db, mq] = await Promise.all([
       this.db?.catch(() => undefined),
       this.mq?.catch(() => undefined),
@@ -138,6 +177,7 @@ export class CellConnection {
       connectTimeoutMs,
       idleTimeoutMs: dbIdleMs,
     });
+    meterQueries(ds, this.cell.name ?? this.cell.uuid);
     this.stats.dataSourcesOpened++;
     this.stats.openedByCell.set(
       this.cell.uuid,
@@ -170,7 +210,7 @@ export class CellConnection {
 
 class Failure {
   private constructor(
-    private readonly error: Error,
+    readonly error: Error,
     private readonly until: number,
     readonly backoffMs: number,
   ) {}

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InstanceMappingRepository, type InstanceMapping } from '@nova/api-db';
 import { CACHE_BACKEND, type CacheBackend } from '@nova/cache';
 import { NOVA_CONFIG, type NovaConfig } from '@nova/config';
+import { mappingCache } from '@nova/metrics';
 import type { Cell } from './cell';
 import { CellRegistry } from './cell-registry';
 
@@ -29,6 +30,11 @@ interface CachedMapping {
 }
 
 const NEGATIVE = '-';
+
+// Bound once: lookups are a hot path.
+const cacheHit = mappingCache.labels({ result: 'hit' });
+const cacheMiss = mappingCache.labels({ result: 'miss' });
+const cacheError = mappingCache.labels({ result: 'error' });
 
 /** Lookup counters for tests and benchmarks. */
 export class MappingStats {
@@ -119,23 +125,28 @@ export class InstanceMappings {
       text = await this.cache.get(key(uuid));
     } catch {
       this.stats.cacheErrors++;
+      cacheError.inc();
       return undefined;
     }
     if (text === null) {
       this.stats.cacheMisses++;
+      cacheMiss.inc();
       return undefined;
     }
     if (text === NEGATIVE) {
       this.stats.cacheHits++;
+      cacheHit.inc();
       return null;
     }
     const value = JSON.parse(text) as CachedMapping;
     const cell = value.c === null ? null : this.registry.peek(value.c);
     if (value.c !== null && !cell) {
       this.stats.cacheMisses++; // the cell it names is gone or not loaded: ask the database
+      cacheMiss.inc();
       return undefined;
     }
     this.stats.cacheHits++;
+    cacheHit.inc();
     return {
       instanceUuid: uuid,
       cell: cell ?? null,

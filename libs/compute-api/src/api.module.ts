@@ -1,5 +1,5 @@
 import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { AggregatesModule } from '@nova/aggregates';
 import { CacheModule } from '@nova/cache';
 import { ConfigModule, type NovaConfig } from '@nova/config';
@@ -60,6 +60,7 @@ import { QuotaClassSetsController } from './controllers/quotas/quota-class-sets.
 import { QuotaSetsController } from './controllers/quotas/quota-sets.controller';
 import { SimpleTenantUsageController } from './controllers/usage/simple-tenant-usage.controller';
 import { VersionsController } from './controllers/versions.controller';
+import { OpenApiController } from './controllers/openapi.controller';
 import { FaultFilter } from './http/fault.filter';
 import { RouteGuard } from './http/route.guard';
 import { RouteTable } from './http/route-table';
@@ -91,9 +92,11 @@ export class ApiModule {
         AggregatesModule,
         ServerGroupsModule,
         NetworkModule,
+        DiscoveryModule,
       ],
       controllers: [
         VersionsController,
+        OpenApiController,
         LimitsController,
         QuotaSetsController,
         QuotaClassSetsController,

@@ -20,3 +20,4 @@ export * from './sections/quota.options';
 export * from './sections/scheduler.options';
 export * from './sections/compute.options';
 export * from './sections/consoles.options';
+export * from './sections/observability.options';

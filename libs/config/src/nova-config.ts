@@ -18,6 +18,12 @@ import { KeystoneOptions } from './sections/keystone.options';
 import { LibvirtOptions } from './sections/libvirt.options';
 import { OsloMessagingRabbitOptions } from './sections/messaging.options';
 import { NeutronOptions } from './sections/neutron.options';
+import {
+  MessagingNotificationsOptions,
+  MetricsOptions,
+  NotificationsOptions,
+  ReportsOptions,
+} from './sections/observability.options';
 import { PolicyOptions } from './sections/policy.options';
 import { QuotaOptions } from './sections/quota.options';
 import { SchedulerOptions } from './sections/scheduler.options';
@@ -48,6 +54,10 @@ export const SECTIONS = {
   consoleauth: ConsoleAuthOptions,
   console: ConsoleOptions,
   oslo_messaging_rabbit: OsloMessagingRabbitOptions,
+  metrics: MetricsOptions,
+  notifications: NotificationsOptions,
+  oslo_messaging_notifications: MessagingNotificationsOptions,
+  oslo_reports: ReportsOptions,
 } as const;
 
 type Sections = typeof SECTIONS;

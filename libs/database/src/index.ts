@@ -5,3 +5,4 @@ export * from './migrate';
 export * from './sql-url';
 export * from './timestamped';
 export * from './sqlite-serialization';
+export * from './db-metrics';

@@ -9,6 +9,9 @@ import {
   type NovaConfig,
 } from '@nova/config';
 import { configureLogging, getLogger, NestLogger } from '@nova/logging';
+import { answerMetricsForPrimary, listenMetrics, type MetricsListener } from '@nova/metrics';
+import { Notifier, notificationSettings, setProcessNotifier } from '@nova/notifications';
+import { installGuruMeditation } from './guru-meditation';
 import { isWorkerPrimary, superviseWorkers } from './workers';
 
 /** What a started service hands back: closed on SIGINT/SIGTERM (a Nest application, or less). */
@@ -53,11 +56,15 @@ export async function runService<App extends RunningService>(
   }
   configureLogging({ level: config.DEFAULT.debug ? 'debug' : 'info' });
   const log = getLogger(service.name);
+  installGuruMeditation(service.name, config);
   const workers = service.workers?.(config) ?? 1;
   if (isWorkerPrimary(workers)) {
     superviseWorkers(service.name, workers);
+    await serveMetrics(service.name, config, true);
     return;
   }
+  const notifications = new Notifier(notificationSettings(config));
+  setProcessNotifier(notifications, { service: service.name, host: config.DEFAULT.host });
   let app: App;
   try {
     app = await service.start(config, rest);
@@ -65,6 +72,12 @@ export async function runService<App extends RunningService>(
     log.error({ err: describeError(err) }, `${service.name} failed to start`);
     process.stderr.write(`${service.name}: ${describeError(err)}\n`);
     process.exit(1);
+  }
+  let metrics: MetricsListener | undefined;
+  if (workers > 1) {
+    answerMetricsForPrimary(); // the primary serves /metrics for every worker
+  } else {
+    metrics = await serveMetrics(service.name, config, false);
   }
   // Services that listen keep the loop alive themselves; the others idle until signalled.
   const keepAlive = setInterval(() => undefined, 1 << 30);
@@ -76,7 +89,9 @@ export async function runService<App extends RunningService>(
     stopping = true;
     log.info({ signal }, `${service.name} stopping`);
     clearInterval(keepAlive);
-    void app.close().finally(() => process.exit(0));
+    void Promise.all([app.close(), metrics?.close()])
+      .then(() => notifications.close())
+      .finally(() => process.exit(0));
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
@@ -96,3 +111,25 @@ export async function runService<App extends RunningService>(
 export const nestOptions = { logger: new NestLogger(), abortOnError: false } as const;
 
 export type ModuleFactory = (config: NovaConfig) => DynamicModule;
+
+/** The `[metrics]` listener, when a port is configured (a failure to bind ends the process). */
+async function serveMetrics(
+  name: string,
+  config: NovaConfig,
+  aggregateWorkers: boolean,
+): Promise<MetricsListener | undefined> {
+  const { listen, port } = config.metrics;
+  if (port === undefined) {
+    return undefined;
+  }
+  try {
+    const listener = await listenMetrics({ listen, port, aggregateWorkers });
+    getLogger(name).info({ url: listener.url }, `${name} metrics on ${listener.url}`);
+    return listener;
+  } catch (err) {
+    process.stderr.write(
+      `${name}: cannot serve metrics on ${listen}:${port}: ${describeError(err)}\n`,
+    );
+    process.exit(1);
+  }
+}

@@ -9,6 +9,7 @@ import { describeError, Invalid } from '@nova/common';
 import { getLogger, runWithLogContext } from '@nova/logging';
 import { routingKey, type RpcEnvelope, type RpcReply, type RpcTarget } from './envelope';
 import { fromWireError, MessagingTimeout, toWireError } from './rpc-errors';
+import { meteredCall, meteredCast } from './rpc-metrics';
 import type { RpcConsumer, RpcHandler, RpcTransport, ServeOptions } from './transport';
 import type { BrokerHost } from './transport-url';
 
@@ -106,7 +107,25 @@ export class AmqpTransport implements RpcTransport {
     return this.manager?.isConnected() ?? false;
   }
 
-  async cast(target: RpcTarget, message: RpcEnvelope): Promise<void> {
+  cast(target: RpcTarget, message: RpcEnvelope): Promise<void> {
+    return meteredCast(message.method, () => this.send(target, message));
+  }
+
+  call(target: RpcTarget, message: RpcEnvelope, timeoutMs: number): Promise<unknown> {
+    return meteredCall(message.method, routingKey(target), () =>
+      this.roundTrip(target, message, timeoutMs),
+    );
+  }
+
+  async notify(routingKey: string, body: string): Promise<void> {
+    await this.ensureQueue(routingKey);
+    await this.publish(EXCHANGE, routingKey, Buffer.from(body), {
+      contentType: 'application/json',
+      persistent: true,
+    });
+  }
+
+  private async send(target: RpcTarget, message: RpcEnvelope): Promise<void> {
     const body = Buffer.from(JSON.stringify(message));
     if (target.fanout) {
       const exchange = await this.fanoutExchange(target.topic);
@@ -124,7 +143,11 @@ export class AmqpTransport implements RpcTransport {
     });
   }
 
-  async call(target: RpcTarget, message: RpcEnvelope, timeoutMs: number): Promise<unknown> {
+  private async roundTrip(
+    target: RpcTarget,
+    message: RpcEnvelope,
+    timeoutMs: number,
+  ): Promise<unknown> {
     // As for casts: a call made before its server first started waits in the queue
     // (until it expires with the call's timeout) instead of being dropped, so
     // services can start in any order.

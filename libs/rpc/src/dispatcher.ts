@@ -1,6 +1,7 @@
 import { Invalid, type RequestContext } from '@nova/common';
 import { getLogger, runWithLogContext } from '@nova/logging';
 import { fromWireContext, type RpcEnvelope } from './envelope';
+import { meteredHandler } from './rpc-metrics';
 import type { RpcHandler } from './transport';
 
 /** One RPC method: the caller's context and the message's arguments. */
@@ -28,17 +29,18 @@ export function dispatcher(methods: Readonly<Record<string, RpcMethod>>): RpcHan
         requestId: ctx.requestId,
         ...(ctx.globalRequestId ? { globalRequestId: ctx.globalRequestId } : {}),
       },
-      async () => {
-        const started = performance.now();
-        try {
-          return await method(ctx, message.args as never);
-        } finally {
-          log.debug(
-            { method: message.method, ms: Math.round((performance.now() - started) * 10) / 10 },
-            'rpc method handled',
-          );
-        }
-      },
+      () =>
+        meteredHandler(message.method, '', async () => {
+          const started = performance.now();
+          try {
+            return await method(ctx, message.args as never);
+          } finally {
+            log.debug(
+              { method: message.method, ms: Math.round((performance.now() - started) * 10) / 10 },
+              'rpc method handled',
+            );
+          }
+        }),
     );
   };
 }

@@ -8,3 +8,4 @@ export * from './rpc-errors';
 export * from './transport';
 export * from './transport-url';
 export * from './dispatcher';
+export * from './rpc-metrics';

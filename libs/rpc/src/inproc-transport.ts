@@ -3,6 +3,7 @@ import { getLogger, runWithLogContext } from '@nova/logging';
 import { routingKey, type RpcEnvelope, type RpcReply, type RpcTarget } from './envelope';
 import { encode, InProcessBroker, type Delivery } from './inproc-broker';
 import { fromWireError, MessagingTimeout, toWireError } from './rpc-errors';
+import { meteredCall, meteredCast } from './rpc-metrics';
 import type { RpcConsumer, RpcHandler, RpcTransport, ServeOptions } from './transport';
 
 const log = getLogger('rpc.inproc');
@@ -29,6 +30,21 @@ export class InProcessTransport implements RpcTransport {
   }
 
   cast(target: RpcTarget, message: RpcEnvelope): Promise<void> {
+    return meteredCast(message.method, () => this.send(target, message));
+  }
+
+  call(target: RpcTarget, message: RpcEnvelope, timeoutMs: number): Promise<unknown> {
+    return meteredCall(message.method, routingKey(target), () =>
+      this.roundTrip(target, message, timeoutMs),
+    );
+  }
+
+  /** Nobody consumes notifications in-process: the notifier drops them before this. */
+  notify(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  private send(target: RpcTarget, message: RpcEnvelope): Promise<void> {
     const delivery: Delivery = { body: encode(message) };
     if (target.fanout) {
       this.ready().publishFanout(target.topic, delivery);
@@ -38,7 +54,7 @@ export class InProcessTransport implements RpcTransport {
     return Promise.resolve();
   }
 
-  call(target: RpcTarget, message: RpcEnvelope, timeoutMs: number): Promise<unknown> {
+  private roundTrip(target: RpcTarget, message: RpcEnvelope, timeoutMs: number): Promise<unknown> {
     return new Promise((resolve, reject) => {
       let settled = false;
       const timer = setTimeout(() => {

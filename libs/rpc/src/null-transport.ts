@@ -25,6 +25,10 @@ export class NullTransport implements RpcTransport {
     return this.fail();
   }
 
+  notify(): Promise<void> {
+    return this.fail();
+  }
+
   serve(): Promise<never> {
     return this.fail();
   }

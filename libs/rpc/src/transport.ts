@@ -27,6 +27,12 @@ export interface RpcTransport {
   isConnected(): boolean;
   cast(target: RpcTarget, message: RpcEnvelope): Promise<void>;
   call(target: RpcTarget, message: RpcEnvelope, timeoutMs: number): Promise<unknown>;
+  /**
+   * Publish a notification (an oslo envelope, already serialized) under
+   * `routingKey` on the control exchange, where a durable queue of that name
+   * keeps it for consumers (oslo.messaging's notifier semantics).
+   */
+  notify(routingKey: string, body: string): Promise<void>;
   serve(
     target: { topic: string; server: string },
     handler: RpcHandler,

@@ -19,6 +19,8 @@ import {
   InstanceSystemMetadata,
   Tag,
 } from '../entities';
+import { notifier } from '@nova/notifications';
+import { notifyStateChange, type StateBefore } from '../notifications/instance-notifications';
 import { swapMigrationStatus } from './migration-writer';
 
 /** Where and how a new instance starts life in its cell. */
@@ -145,7 +147,11 @@ const RECORD_TABLES = [
 
 /** Every write to an instance and its records in one cell database. */
 export class InstanceWriter {
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    /** Who is writing, for the instance.update notifications of state changes. */
+    private readonly ctx: RequestContext | null = null,
+  ) {}
 
   /** The instance and all its records, in one transaction; returns its cell-local id. */
   async create(
@@ -248,6 +254,38 @@ export class InstanceWriter {
     expected: ExpectedTaskState,
     changes: InstanceChanges,
     records: RecordChanges = {},
+  ): Promise<void> {
+    const before = await this.stateBeforeIfNotifying(uuid, changes);
+    await this.swapWith(uuid, expected, changes, records);
+    if (before) {
+      await notifyStateChange(this.ds, this.ctx, uuid, before);
+    }
+  }
+
+  /** The states before a change that may send instance.update (none when it cannot). */
+  private async stateBeforeIfNotifying(
+    uuid: string,
+    changes: InstanceChanges,
+  ): Promise<StateBefore | undefined> {
+    const mode = notifier().enabled ? notifier().settings.stateChange : undefined;
+    const relevant =
+      changes.vm_state !== undefined ||
+      (mode === 'vm_and_task_state' && changes.task_state !== undefined);
+    if (!mode || !relevant) {
+      return undefined;
+    }
+    const row = await this.ds.getRepository(Instance).findOne({
+      where: { uuid, deleted: 0 },
+      select: ['vm_state', 'task_state', 'display_name'],
+    });
+    return row ?? undefined;
+  }
+
+  private async swapWith(
+    uuid: string,
+    expected: ExpectedTaskState,
+    changes: InstanceChanges,
+    records: RecordChanges,
   ): Promise<void> {
     const { metadata, flavors, migration } = records;
     if (metadata === undefined && flavors === undefined && migration === undefined) {

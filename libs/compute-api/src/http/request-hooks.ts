@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { NotFound, type RequestContext } from '@nova/common';
 import { getLogger, runWithLogContext } from '@nova/logging';
+import { httpRequestDuration, httpRequests } from '@nova/metrics';
 import type { AuthService } from '../auth/auth.service';
 import { Unauthorized } from '../auth/unauthorized';
 import type { ApiRequestState } from './api-request';
@@ -18,6 +19,9 @@ const VARY = 'OpenStack-API-Version, X-OpenStack-Nova-API-Version';
 function isVersionDocument(path: string): boolean {
   return ['/', '/v2.1', '/v2.1/', '/v2', '/v2/'].includes(path);
 }
+
+/** The OpenAPI document describes the API to anyone, as the version documents do. */
+const OPENAPI_PATH = '/v2.1/openapi.json';
 
 /**
  * What happens to every request before routing: a request id (and the client's
@@ -51,7 +55,7 @@ export function installRequestHooks(fastify: FastifyInstance, auth: AuthService)
       return sendFault(reply, faultFor(negotiated.error, requestId).fault);
     }
     let ctx: RequestContext | undefined;
-    if (!isVersionDocument(path)) {
+    if (!isVersionDocument(path) && path !== OPENAPI_PATH) {
       try {
         const identity = await auth.authenticate(req.headers);
         const token = req.headers['x-auth-token'];
@@ -106,6 +110,14 @@ export function installRequestHooks(fastify: FastifyInstance, auth: AuthService)
   });
 
   fastify.addHook('onResponse', async (req, reply) => {
+    // The route template, not the URL: bounded label values (unmatched paths share one).
+    const labels = {
+      method: req.method,
+      route: req.routeOptions.url ?? 'unmatched',
+      status: String(reply.statusCode),
+    };
+    httpRequests.inc(labels);
+    httpRequestDuration.observe(labels, reply.elapsedTime / 1000);
     log.info(
       {
         requestId: req.nova?.requestId,

@@ -33,12 +33,16 @@ export function validateBody<T extends object>(cls: new () => T, body: unknown):
  * The request body validated against the DTO of the highest microversion key not
  * above the request's: `@VersionedBody({ '2.1': A, '2.55': B })`.
  */
-export const VersionedBody = createParamDecorator(
-  (schemas: Record<string, Dto>, host: ExecutionContext): object => {
-    const req = host.switchToHttp().getRequest<FastifyRequest>();
-    return validateBody(pickForVersion(schemas, req.nova.version), req.body);
-  },
-);
+export const VersionedBody = createParamDecorator(versionedBodyArgument);
+
+/** VersionedBody's factory: the OpenAPI document finds request schemas by it. */
+export function versionedBodyArgument(
+  schemas: Record<string, Dto>,
+  host: ExecutionContext,
+): object {
+  const req = host.switchToHttp().getRequest<FastifyRequest>();
+  return validateBody(pickForVersion(schemas, req.nova.version), req.body);
+}
 
 /** `@ValidBody(Dto)`: one schema for every microversion. */
 export const ValidBody = (cls: Dto) => VersionedBody({ '2.1': cls });

@@ -67,6 +67,7 @@ export function HasType(
   return ValidateBy(
     {
       name: `type:${types.join(',')}`,
+      constraints: [...types], // read by the OpenAPI document
       validator: {
         validate: (v: unknown) => isOfType(v, types),
         defaultMessage: () => `value is not of type ${types.map((t) => `'${t}'`).join(', ')}`,
@@ -80,6 +81,7 @@ export function HasType(
 export function MinLen(min: number): PropertyDecorator {
   return ValidateBy({
     name: 'minLength',
+    constraints: [min],
     validator: {
       validate: (v: unknown) => typeof v !== 'string' || [...v].length >= min,
       defaultMessage: () => 'value is too short',
@@ -90,6 +92,7 @@ export function MinLen(min: number): PropertyDecorator {
 export function MaxLen(max: number): PropertyDecorator {
   return ValidateBy({
     name: 'maxLength',
+    constraints: [max],
     validator: {
       validate: (v: unknown) => typeof v !== 'string' || [...v].length <= max,
       defaultMessage: () => 'value is too long',
@@ -102,6 +105,7 @@ export function Pattern(pattern: string): PropertyDecorator {
   const re = new RegExp(pattern, 'u');
   return ValidateBy({
     name: 'pattern',
+    constraints: [pattern],
     validator: {
       validate: (v: unknown) => typeof v !== 'string' || re.test(v),
       defaultMessage: () => `value does not match '${pattern}'`,
@@ -113,6 +117,7 @@ export function Pattern(pattern: string): PropertyDecorator {
 export function Format(name: string, test: (v: string) => boolean): PropertyDecorator {
   return ValidateBy({
     name: `format:${name}`,
+    constraints: [name],
     validator: {
       validate: (v: unknown) => typeof v !== 'string' || test(v),
       defaultMessage: () => `value is not a '${name}'`,
@@ -140,6 +145,7 @@ export function OneOf(choices: readonly unknown[]): PropertyDecorator {
 export function MinItems(min: number): PropertyDecorator {
   return ValidateBy({
     name: 'arrayMinSize',
+    constraints: [min],
     validator: {
       validate: (v: unknown) => !Array.isArray(v) || v.length >= min,
       defaultMessage: () => 'value is too short',
@@ -150,6 +156,7 @@ export function MinItems(min: number): PropertyDecorator {
 export function MaxItems(max: number): PropertyDecorator {
   return ValidateBy({
     name: 'arrayMaxSize',
+    constraints: [max],
     validator: {
       validate: (v: unknown) => !Array.isArray(v) || v.length <= max,
       defaultMessage: () => 'value is too long',

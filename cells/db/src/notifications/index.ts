@@ -1,0 +1,2 @@
+export * from './instance-notifications';
+export * from './instance-payload';
