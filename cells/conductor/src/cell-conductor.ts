@@ -26,6 +26,7 @@ import {
 import { TaskState, VmState } from '@nova/compute-state';
 import type { NovaConfig } from '@nova/config';
 import { getLogger } from '@nova/logging';
+import { createNeutronPorts, type NeutronPorts } from '@nova/network';
 import { type PlacementService } from '@nova/placement';
 import { requestedResources } from '@nova/scheduler';
 import { dispatcher, type RpcConsumer, type RpcTransport } from '@nova/rpc';
@@ -48,6 +49,8 @@ export class CellConductor {
   private confirmer?: NodeJS.Timeout;
   private readonly inventories = new Map<string, string>();
   private readonly moves: CellMoves;
+  /** Neutron mode: the servers' ports (null on the flat network). */
+  private readonly ports: NeutronPorts | null;
 
   constructor(
     private readonly config: NovaConfig,
@@ -56,7 +59,9 @@ export class CellConductor {
     private readonly placement: PlacementService,
     private readonly builds: BuildRequests,
   ) {
+    this.ports = createNeutronPorts(config)?.ports ?? null;
     this.moves = new CellMoves({
+      ports: this.ports,
       db: () => this.db(),
       mq: () => this.ctx().cell.mq(),
       placement,
@@ -94,8 +99,13 @@ export class CellConductor {
           a.result,
           a.details,
         ),
-      build_failed: (ctx: RequestContext, a: { host: string; build: WireBuild; reason: string }) =>
-        this.buildFailed(ctx, a.host, a.build, a.reason),
+      build_failed: (
+        ctx: RequestContext,
+        a: { host: string; build: WireBuild; reason: string; abort?: boolean },
+      ) =>
+        a.abort
+          ? this.buildAborted(ctx, a.host, a.build, a.reason)
+          : this.buildFailed(ctx, a.host, a.build, a.reason),
       instance_destroyed: (_ctx: RequestContext, a: { uuid: string }) => this.destroyed(a.uuid),
       set_password: async (_ctx: RequestContext, a: { uuid: string; password: string | null }) =>
         (await this.db()).writer.setPassword(a.uuid, a.password),
@@ -251,6 +261,14 @@ export class CellConductor {
         ? { deleted_at: deleted_at === null ? null : new Date(deleted_at) }
         : {}),
     });
+    if (this.ports && updates.host === null && updates.vm_state === VmState.SHELVED_OFFLOADED) {
+      // Offloaded: on no host, so its ports are bound to none (Nova's shelve offload).
+      await this.ports
+        .bind(adminContext(), uuid, null)
+        .catch((err: unknown) =>
+          log.error({ uuid, err: describeError(err) }, 'could not unbind the ports'),
+        );
+    }
   }
 
   /** The host's instances; SHELVED ones with when they were shelved (the offload clock). */
@@ -331,6 +349,9 @@ export class CellConductor {
         { uuid, from: host, to: next.host, attempt: build.attempt + 1 },
         'rescheduling build',
       );
+      if (this.ports) {
+        await this.ports.bind(ctx, uuid, next.host);
+      }
       const compute = new ComputeClient(
         await this.ctx().cell.mq(),
         this.config.DEFAULT.rpc_response_timeout * 1000,
@@ -357,9 +378,54 @@ export class CellConductor {
     log.warn({ uuid, host, reason }, 'build failed on every host tried');
   }
 
+  /**
+   * A build its host gave up on for good (Nova's BuildAbortException): no
+   * reschedule; the claim and the ports go, the instance is ERROR with the reason.
+   */
+  private async buildAborted(
+    ctx: RequestContext,
+    host: string,
+    build: WireBuild,
+    reason: string,
+  ): Promise<void> {
+    const uuid = build.instance_uuid;
+    const writer = (await this.db()).writer;
+    await this.placement.release(uuid);
+    if (this.ports) {
+      await this.ports
+        .deallocateRecorded(ctx, uuid, build.vifs)
+        .catch((err: unknown) =>
+          log.error({ uuid, err: describeError(err) }, 'could not release the ports'),
+        );
+      await writer.setNetworkInfo(uuid, []);
+    }
+    try {
+      await writer.compareAndSwap(uuid, [TaskState.SPAWNING, null], {
+        vm_state: VmState.ERROR,
+        task_state: null,
+      });
+    } catch (err) {
+      log.info({ uuid, err: describeError(err) }, 'instance changed before its abort (deleted?)');
+      return;
+    }
+    await writer.addFault(uuid, 500, `Build of instance ${uuid} aborted: ${reason}`, null, host);
+    log.warn({ uuid, host, reason }, 'build aborted');
+  }
+
   /** The guest is gone: delete the instance, release its resources, queue the mapping for delete. */
   private async destroyed(uuid: string): Promise<void> {
-    await (await this.db()).writer.softDelete(uuid);
+    const db = await this.db();
+    if (this.ports) {
+      // Before the row goes, as Nova: a server seen gone has no ports left.
+      // Ours deleted, the user's unbound; Neutron failing leaves them to an admin (logged).
+      const vifs = await db.servers.networkInfo(uuid);
+      await this.ports
+        .deallocateRecorded(adminContext(), uuid, vifs)
+        .catch((err: unknown) =>
+          log.error({ uuid, err: describeError(err) }, 'could not release the ports'),
+        );
+    }
+    await db.writer.softDelete(uuid);
     await this.placement.release(uuid);
     await this.moves.abandonMoves(adminContext(), uuid);
     await this.builds.releaseGlobalRecords(uuid);
