@@ -12,6 +12,7 @@ import {
 } from '@nova/compute-rpc';
 import { TaskState } from '@nova/compute-state';
 import { getLogger } from '@nova/logging';
+import type { NeutronPorts } from '@nova/network';
 import type { PlacementService } from '@nova/placement';
 import type { NovaConfig } from '@nova/config';
 import { flatVifs, wireGuestOf, type BuildRequests, type MigrationRecord } from '@nova/servers';
@@ -26,6 +27,8 @@ export interface CellMovesDeps {
   readonly placement: PlacementService;
   readonly builds: BuildRequests;
   readonly rpcTimeoutMs: number;
+  /** Neutron mode: the servers' ports, rebound when a server changes host. */
+  readonly ports?: NeutronPorts | null;
   /** The flat network, whose subnet the guest's config drive describes. */
   readonly config: Pick<NovaConfig, 'flat_network'>;
 }
@@ -139,6 +142,17 @@ export class CellMoves {
     if (fields.host !== undefined && fields.host !== instance?.host) {
       // Its consoles were the old host's (Nova's clean_console_auths_for_instance).
       await db.consoleAuthTokens.deleteForInstance(u.instance_uuid);
+      if (fields.host && this.deps.ports) {
+        // The ports follow (Nova's migrate_instance_finish); the move itself is done.
+        await this.deps.ports
+          .bind(adminContext(), u.instance_uuid, fields.host)
+          .catch((err: unknown) =>
+            log.error(
+              { uuid: u.instance_uuid, host: fields.host, err: describeError(err) },
+              'could not bind the ports to the new host',
+            ),
+          );
+      }
     }
     if (u.fault) {
       await db.writer.addFault(u.instance_uuid, 500, u.fault.message, u.fault.details, u.host);
