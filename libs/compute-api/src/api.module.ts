@@ -37,6 +37,7 @@ import {
   SecurityGroupRulesController,
   SecurityGroupsController,
 } from './controllers/network/security-groups.controller';
+import { InterfacesController } from './controllers/network/interfaces.controller';
 import { ServerSecurityGroupsController } from './controllers/network/server-security-groups.controller';
 import { ServerGroupsController } from './controllers/server-groups/server-groups.controller';
 import { InstanceActionsController } from './controllers/servers/instance-actions.controller';
@@ -128,6 +129,7 @@ export class ApiModule {
         ConsoleAuthTokensController,
         ExternalEventsController,
         ServerSecurityGroupsController,
+        InterfacesController,
         SecurityGroupsController,
         SecurityGroupRulesController,
         SecurityGroupDefaultRulesController,

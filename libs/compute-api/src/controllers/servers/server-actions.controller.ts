@@ -3,7 +3,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Invalid, NotFound, type RequestContext } from '@nova/common';
 import { NOVA_CONFIG, type NovaConfig } from '@nova/config';
 import { ImageNotAuthorized, ImageNotFound, ImageService } from '@nova/images';
-import { NETWORK_API, SecurityGroupNotFound, type NetworkApi } from '@nova/network';
+import {
+  NETWORK_API,
+  NEUTRON_PORTS,
+  SecurityGroupNotFound,
+  type NetworkApi,
+  type NeutronPortsPort,
+} from '@nova/network';
 import { PolicyEnforcer } from '@nova/policy';
 import {
   CONSOLES,
@@ -122,6 +128,7 @@ export class ServerActionsController {
     @Inject(NETWORK_API) private readonly network: NetworkApi,
     private readonly imageActions: ServerImageActions,
     @Inject(CONSOLES) private readonly consoles: ConsolesPort,
+    @Inject(NEUTRON_PORTS) private readonly neutron: { value: NeutronPortsPort | null },
   ) {}
 
   @Post()
@@ -374,7 +381,7 @@ export class ServerActionsController {
           `Security group ${name} is already associated with the instance ${server.uuid}`,
         );
       }
-      await this.servers.setSecurityGroups(ctx, server, [...server.security_groups, name]);
+      await this.setGroups(ctx, server, [...server.security_groups, name]);
     } else {
       if (!has) {
         throw neutron
@@ -383,13 +390,19 @@ export class ServerActionsController {
             )
           : new SecurityGroupNotAssociated(name, server.uuid);
       }
-      await this.servers.setSecurityGroups(
+      await this.setGroups(
         ctx,
         server,
         server.security_groups.filter((g) => g !== name),
       );
     }
     return ACCEPTED;
+  }
+
+  /** The server's groups, on its Neutron ports first (a refusal there changes nothing). */
+  private async setGroups(ctx: RequestContext, server: ServerRecord, names: string[]) {
+    await this.neutron.value?.ports.applyGroups(ctx, server.uuid, server.project_id, names);
+    await this.servers.setSecurityGroups(ctx, server, names);
   }
 
   private async image(ctx: RequestContext, id: string) {
