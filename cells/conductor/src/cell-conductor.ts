@@ -251,6 +251,14 @@ export class CellConductor {
     updates: InstanceUpdates,
   ) {
     const { launched_at, terminated_at, deleted_at, ...rest } = updates;
+    if (this.ports && updates.host === null && updates.vm_state === VmState.SHELVED_OFFLOADED) {
+      // Offloaded: on no host, so its ports are bound to none, before that shows (Nova's order).
+      await this.ports
+        .bind(adminContext(), uuid, null)
+        .catch((err: unknown) =>
+          log.error({ uuid, err: describeError(err) }, 'could not unbind the ports'),
+        );
+    }
     await (
       await this.db()
     ).writer.compareAndSwap(uuid, expected, {
@@ -261,14 +269,6 @@ export class CellConductor {
         ? { deleted_at: deleted_at === null ? null : new Date(deleted_at) }
         : {}),
     });
-    if (this.ports && updates.host === null && updates.vm_state === VmState.SHELVED_OFFLOADED) {
-      // Offloaded: on no host, so its ports are bound to none (Nova's shelve offload).
-      await this.ports
-        .bind(adminContext(), uuid, null)
-        .catch((err: unknown) =>
-          log.error({ uuid, err: describeError(err) }, 'could not unbind the ports'),
-        );
-    }
   }
 
   /** The host's instances; SHELVED ones with when they were shelved (the offload clock). */

@@ -117,6 +117,11 @@ export class CellMoves {
         migration.user_id ?? '',
       );
     }
+    const newHost = fields.host && fields.host !== instance?.host ? fields.host : null;
+    if (newHost) {
+      // The ports follow before the step shows (Nova's migrate_instance_finish).
+      await this.bindPorts(u.instance_uuid, newHost);
+    }
     try {
       await db.writer.compareAndSwap(u.instance_uuid, u.expected_task_state, changes, {
         ...(flavors ? { flavors } : {}),
@@ -134,6 +139,9 @@ export class CellMoves {
       if (err instanceof InstanceNotFound && migration) {
         await this.deps.placement.release(migration.uuid); // deleted: nothing to give back to
       }
+      if (newHost && instance?.host && !(err instanceof InstanceNotFound)) {
+        await this.bindPorts(u.instance_uuid, instance.host); // the step lost: back where it is
+      }
       throw err;
     }
     if (flavors && clear_move_flavors) {
@@ -142,21 +150,19 @@ export class CellMoves {
     if (fields.host !== undefined && fields.host !== instance?.host) {
       // Its consoles were the old host's (Nova's clean_console_auths_for_instance).
       await db.consoleAuthTokens.deleteForInstance(u.instance_uuid);
-      if (fields.host && this.deps.ports) {
-        // The ports follow (Nova's migrate_instance_finish); the move itself is done.
-        await this.deps.ports
-          .bind(adminContext(), u.instance_uuid, fields.host)
-          .catch((err: unknown) =>
-            log.error(
-              { uuid: u.instance_uuid, host: fields.host, err: describeError(err) },
-              'could not bind the ports to the new host',
-            ),
-          );
-      }
     }
     if (u.fault) {
       await db.writer.addFault(u.instance_uuid, 500, u.fault.message, u.fault.details, u.host);
     }
+  }
+
+  /** Neutron mode: the server's ports to `host`; a failure is logged, the move goes on. */
+  private async bindPorts(uuid: string, host: string): Promise<void> {
+    await this.deps.ports
+      ?.bind(adminContext(), uuid, host)
+      .catch((err: unknown) =>
+        log.error({ uuid, host, err: describeError(err) }, 'could not bind the ports to the host'),
+      );
   }
 
   /** The super conductor placed the move: start the host that goes first. */

@@ -37,6 +37,10 @@ import {
   SecurityGroupRulesController,
   SecurityGroupsController,
 } from './controllers/network/security-groups.controller';
+import {
+  FloatingIpPoolsController,
+  FloatingIpsController,
+} from './controllers/network/floating-ips.controller';
 import { InterfacesController } from './controllers/network/interfaces.controller';
 import { ServerSecurityGroupsController } from './controllers/network/server-security-groups.controller';
 import { ServerGroupsController } from './controllers/server-groups/server-groups.controller';
@@ -130,6 +134,8 @@ export class ApiModule {
         ExternalEventsController,
         ServerSecurityGroupsController,
         InterfacesController,
+        FloatingIpsController,
+        FloatingIpPoolsController,
         SecurityGroupsController,
         SecurityGroupRulesController,
         SecurityGroupDefaultRulesController,
