@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import {
 import { query } from '../support/mysql';
 import { neutron, neutronOk, openstackSections } from '../support/neutron';
 import { NeutronProxy } from '../support/neutron-proxy';
+import { ServiceProcess } from '../support/service-process';
 
 /**
  * Servers on Neutron ports (real Keystone, neutron-server and separate nova
@@ -524,6 +526,103 @@ describe('servers on Neutron ports (separate processes)', () => {
     await remove(aliceToken, id);
   });
 
+  it("network_data.json describes the server's ports", async () => {
+    const secret = 'ports-proxy-secret';
+    const metadata = new ServiceProcess('nova-api-metadata', ['--config-file', cloud.configFile], {
+      OS_DEFAULT__METADATA_LISTEN: '127.0.0.1',
+      OS_DEFAULT__METADATA_LISTEN_PORT: '0',
+      OS_NEUTRON__SERVICE_METADATA_PROXY: 'true',
+      OS_NEUTRON__METADATA_PROXY_SHARED_SECRET: secret,
+    });
+    try {
+      const started = (l: { msg: unknown }) =>
+        typeof l.msg === 'string' && l.msg.startsWith('metadata service listening');
+      await metadata.waitFor(started);
+      const url = `http://127.0.0.1:${String(metadata.lines.find(started)!['port'])}`;
+      const res = await boot(aliceToken, { networks: [{ uuid: netA.id }, { uuid: netB.id }] });
+      const id = res.body.server.id as string;
+      await waitFor(aliceToken, id, 'ACTIVE');
+      const ports = await portsOf(id);
+      const onA = ports.find((p) => p.network_id === netA.id)!;
+      const onB = ports.find((p) => p.network_id === netB.id)!;
+      const answer = await fetch(`${url}/openstack/latest/network_data.json`, {
+        headers: {
+          'X-Instance-ID': id,
+          'X-Tenant-ID': alice.projectId,
+          'X-Instance-ID-Signature': createHmac('sha256', secret).update(id).digest('hex'),
+        },
+      });
+      expect(answer.status).toBe(200);
+      const data = (await answer.json()) as {
+        links: Array<Record<string, unknown>>;
+        networks: Array<Record<string, unknown>>;
+      };
+      expect(data.links.map((l) => [l['vif_id'], l['ethernet_mac_address']])).toEqual([
+        [onA.id, onA.mac_address],
+        [onB.id, onB.mac_address],
+      ]);
+      expect(data.networks).toEqual([
+        expect.objectContaining({
+          type: 'ipv4',
+          ip_address: onA.fixed_ips[0].ip_address,
+          netmask: '255.255.255.0',
+          network_id: netA.id,
+          routes: [{ network: '0.0.0.0', netmask: '0.0.0.0', gateway: '10.31.1.1' }],
+        }),
+        expect.objectContaining({ ip_address: onB.fixed_ips[0].ip_address, network_id: netB.id }),
+      ]);
+      await remove(aliceToken, id);
+    } finally {
+      await metadata.stop();
+    }
+  });
+
+  it('floating IP proxies (until 2.35, the actions until 2.43) over Neutron', async () => {
+    const pool = `${keystone.prefix}-ext`;
+    const ext = (
+      await neutronOk(adminToken, 'POST', '/networks', {
+        network: { name: pool, 'router:external': true },
+      })
+    ).network;
+    const res = await boot(aliceToken, { networks: [{ uuid: netA.id }] });
+    const id = res.body.server.id as string;
+    try {
+      const pools = await cloud.api.get('/v2.1/os-floating-ip-pools', as(aliceToken));
+      expect(pools.status).toBe(200);
+      expect(pools.body.floating_ip_pools).toContainEqual({ name: pool });
+      for (const path of ['/v2.1/os-floating-ip-pools', '/v2.1/os-floating-ips']) {
+        expect((await cloud.api.get(path, as(aliceToken, '2.36'))).status).toBe(404);
+      }
+      // This Neutron has no L3 plugin: there are no floating IPs to list or find.
+      const listed = await cloud.api.get('/v2.1/os-floating-ips', as(aliceToken));
+      expect(listed.body).toEqual({ floating_ips: [] });
+
+      const server = await waitFor(aliceToken, id, 'ACTIVE');
+      const fixed = server.addresses[netA.name][0].addr as string;
+      const act = (body: unknown, version = '2.1') =>
+        cloud.api.post(`/v2.1/servers/${id}/action`, body, as(aliceToken, version));
+      const add = { addFloatingIp: { address: '203.0.113.10', fixed_address: fixed } };
+      expect((await act(add, '2.44')).status).toBe(404);
+      expect((await act(add, '2.43')).body).toEqual({
+        itemNotFound: { code: 404, message: 'floating IP not found' },
+      });
+      const notMine = await act({
+        addFloatingIp: { address: '203.0.113.10', fixed_address: '10.99.0.1' },
+      });
+      expect(notMine.body).toEqual({
+        badRequest: { code: 400, message: 'Specified fixed address not assigned to instance' },
+      });
+      expect((await act({ addFloatingIp: { address: 'not-an-ip' } })).status).toBe(400);
+      expect((await act({ removeFloatingIp: { address: '203.0.113.10' } })).status).toBe(404);
+      expect((await act({ removeFloatingIp: { address: '203.0.113.10' } }, '2.44')).status).toBe(
+        404,
+      );
+    } finally {
+      await remove(aliceToken, id);
+      await neutron(adminToken, 'DELETE', `/networks/${ext.id}`);
+    }
+  });
+
   describe('waiting for network-vif-plugged', () => {
     const vifHost = 'cell1-vif';
 
@@ -581,6 +680,35 @@ describe('servers on Neutron ports (separate processes)', () => {
       expect(await portsOf(id)).toEqual([]);
       expect(await allocations(id)).toBe(0);
       expect(server.addresses).toEqual({});
+      await remove(adminToken, id);
+    });
+
+    it('moves rebind the ports; shelve offload unbinds them, unshelve binds them again', async () => {
+      const res = await boot(
+        adminToken,
+        { networks: [{ uuid: netA.id }, { uuid: netB.id }], host: 'cell1-c1' },
+        '2.74',
+      );
+      const id = res.body.server.id as string;
+      await waitFor(adminToken, id, 'ACTIVE');
+      const bindings = async () =>
+        (await portsOf(id)).map((p) => p['binding:host_id'] as string).sort();
+      expect(await bindings()).toEqual(['cell1-c1', 'cell1-c1']);
+      const act = (body: unknown, version = '2.1') =>
+        cloud.api.post(`/v2.1/servers/${id}/action`, body, as(adminToken, version));
+
+      expect((await act({ migrate: { host: vifHost } }, '2.56')).status).toBe(202);
+      await waitFor(adminToken, id, 'VERIFY_RESIZE');
+      expect(await bindings()).toEqual([vifHost, vifHost]);
+      expect((await act({ confirmResize: null })).status).toBe(204);
+      await waitFor(adminToken, id, 'ACTIVE');
+
+      expect((await act({ shelve: null })).status).toBe(202);
+      await waitFor(adminToken, id, 'SHELVED_OFFLOADED');
+      expect(await bindings()).toEqual(['', '']);
+      expect((await act({ unshelve: { host: 'cell1-c1' } }, '2.91')).status).toBe(202);
+      await waitFor(adminToken, id, 'ACTIVE');
+      expect(await bindings()).toEqual(['cell1-c1', 'cell1-c1']);
       await remove(adminToken, id);
     });
   });
