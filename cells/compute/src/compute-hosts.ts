@@ -72,6 +72,8 @@ export class ComputeHosts {
             ? { usageAuditPeriod: DEFAULT.instance_usage_audit_period }
             : {}),
           configDrive,
+          vifPluggingTimeoutMs: DEFAULT.vif_plugging_timeout * 1000,
+          vifPluggingIsFatal: DEFAULT.vif_plugging_is_fatal,
         }),
     );
     const started: ComputeManager[] = [];

@@ -28,6 +28,7 @@ import { ComputeMoves } from './compute-moves';
 import { configDriveContents, type ConfigDrivePolicy } from './config-drive-contents';
 import { consoleEndpoint } from './console-endpoint';
 import { ImageActions } from './image-actions';
+import { VifEvents } from './vif-events';
 
 const log = getLogger('compute');
 
@@ -194,6 +195,17 @@ export interface ComputeManagerOptions {
   readonly usageAuditPeriod?: string;
   /** When and how guests get config drives (none without it). */
   readonly configDrive?: ConfigDrivePolicy;
+  /** `[DEFAULT] vif_plugging_timeout` in ms: how long a build waits for its ports; 0 not at all. */
+  readonly vifPluggingTimeoutMs?: number;
+  /** `[DEFAULT] vif_plugging_is_fatal`: a build whose ports did not plug fails (default true). */
+  readonly vifPluggingIsFatal?: boolean;
+}
+
+/** Nova's VirtualInterfaceCreateException: the build is aborted, not rescheduled. */
+class VifPlugFailed extends Error {
+  constructor() {
+    super('Virtual Interface creation failed');
+  }
 }
 
 /** Nova runs its periodic tasks every 60 seconds by default (a poll interval of 0). */
@@ -212,6 +224,7 @@ export class ComputeManager {
   private readonly moves: ComputeMoves;
   private readonly imageActions: ImageActions;
   private consumer?: RpcConsumer;
+  private readonly vifEvents = new VifEvents();
   private readonly timers: NodeJS.Timeout[] = [];
 
   constructor(
@@ -358,6 +371,11 @@ export class ComputeManager {
 
   private async build(ctx: RequestContext, build: WireBuild): Promise<void> {
     const uuid = build.instance_uuid;
+    // Expected before anything happens: Neutron may tell before the guest is up.
+    const portIds = [...new Set(build.vifs.flatMap((v) => (v.port_id ? [v.port_id] : [])))];
+    const vifTimeout = this.options.vifPluggingTimeoutMs ?? 0;
+    const vifsPlugged =
+      vifTimeout > 0 && portIds.length > 0 ? this.vifEvents.expect(uuid, portIds) : null;
     // The event and the move to spawning are independent: one round trip, not two.
     const [, started] = await Promise.all([
       this.conductor.actionEvent(ctx, uuid, 'compute_build_and_run_instance', this.host, 'start'),
@@ -374,6 +392,7 @@ export class ComputeManager {
         ),
     ]);
     if (!started) {
+      this.vifEvents.forget(uuid);
       log.info({ uuid }, 'instance deleted before its build started');
       return;
     }
@@ -397,11 +416,18 @@ export class ComputeManager {
         networks: build.vifs.map((v) => ({ address: v.address, mac: v.mac })),
         ...(configDrive ? { configDrive } : {}),
       });
+      if (vifsPlugged) {
+        await this.waitForVifs(uuid, vifsPlugged, vifTimeout);
+      }
     } catch (err) {
+      this.vifEvents.forget(uuid);
       const reason = describeError(err);
+      const abort = err instanceof VifPlugFailed;
       log.warn(
         { uuid, host: this.host, err: reason },
-        'spawn failed; asking the conductor to reschedule',
+        abort
+          ? 'ports not plugged: build aborted'
+          : 'spawn failed; asking the conductor to reschedule',
       );
       await this.driver.destroy(uuid).catch(() => undefined);
       await this.conductor.actionEvent(
@@ -412,7 +438,7 @@ export class ComputeManager {
         'Error',
         reason,
       );
-      await this.conductor.buildFailed(ctx, this.host, build, reason);
+      await this.conductor.buildFailed(ctx, this.host, build, reason, abort);
       return;
     }
     try {
@@ -439,6 +465,22 @@ export class ComputeManager {
       }
       throw err;
     }
+  }
+
+  /** Nova's _neutron_failed_callback: fatal (abort the build) or a warning. */
+  private async waitForVifs(
+    uuid: string,
+    plugged: (timeoutMs: number) => Promise<string>,
+    timeoutMs: number,
+  ): Promise<void> {
+    const outcome = await plugged(timeoutMs);
+    if (outcome === 'plugged') {
+      return;
+    }
+    if (this.options.vifPluggingIsFatal ?? true) {
+      throw new VifPlugFailed();
+    }
+    log.warn({ uuid, outcome }, 'network-vif-plugged did not come; going on (not fatal)');
   }
 
   private async terminate(ctx: RequestContext, uuid: string): Promise<void> {
@@ -583,8 +625,8 @@ export class ComputeManager {
 
   /**
    * An event from another service (os-server-external-events). A power-update
-   * (2.76) says what the hypervisor now does; the network events are taken
-   * note of (the flat network has no ports to wait for).
+   * (2.76) says what the hypervisor now does; a network-vif-plugged event
+   * (tag: the port) ends a build's wait for it; other events are taken note of.
    */
   private async externalEvent(
     ctx: RequestContext,
@@ -594,6 +636,9 @@ export class ComputeManager {
     log.info({ uuid, event: event.name, status: event.status, tag: event.tag }, 'external event');
     const name = `compute_external_instance_event`;
     await this.conductor.actionEvent(ctx, uuid, name, this.host, 'start');
+    if (event.name === 'network-vif-plugged') {
+      this.vifEvents.deliver(uuid, event.tag, event.status);
+    }
     if (event.name === 'power-update' && (event.tag === 'POWER_ON' || event.tag === 'POWER_OFF')) {
       const on = event.tag === 'POWER_ON';
       await this.conductor

@@ -28,6 +28,7 @@ import {
 import { TaskState, VmState } from '@nova/compute-state';
 import type { NovaConfig } from '@nova/config';
 import { getLogger } from '@nova/logging';
+import { createNeutronPorts, type NeutronPorts } from '@nova/network';
 import { type PlacementService } from '@nova/placement';
 import { requestedResources } from '@nova/scheduler';
 import { dispatcher, type RpcConsumer, type RpcTransport } from '@nova/rpc';
@@ -51,6 +52,8 @@ export class CellConductor {
   private confirmer?: NodeJS.Timeout;
   private readonly inventories = new Map<string, string>();
   private readonly moves: CellMoves;
+  /** Neutron mode: the servers' ports (null on the flat network). */
+  private readonly ports: NeutronPorts | null;
 
   constructor(
     private readonly config: NovaConfig,
@@ -59,7 +62,9 @@ export class CellConductor {
     private readonly placement: PlacementService,
     private readonly builds: BuildRequests,
   ) {
+    this.ports = createNeutronPorts(config)?.ports ?? null;
     this.moves = new CellMoves({
+      ports: this.ports,
       db: () => this.db(),
       mq: () => this.ctx().cell.mq(),
       placement,
@@ -97,8 +102,13 @@ export class CellConductor {
         }
         await notifyActionEvent(await this.ds(), ctx, a);
       },
-      build_failed: (ctx: RequestContext, a: { host: string; build: WireBuild; reason: string }) =>
-        this.buildFailed(ctx, a.host, a.build, a.reason),
+      build_failed: (
+        ctx: RequestContext,
+        a: { host: string; build: WireBuild; reason: string; abort?: boolean },
+      ) =>
+        a.abort
+          ? this.buildAborted(ctx, a.host, a.build, a.reason)
+          : this.buildFailed(ctx, a.host, a.build, a.reason),
       instance_destroyed: (ctx: RequestContext, a: { uuid: string }) => this.destroyed(ctx, a.uuid),
       set_password: async (_ctx: RequestContext, a: { uuid: string; password: string | null }) =>
         (await this.db()).writer.setPassword(a.uuid, a.password),
@@ -244,6 +254,14 @@ export class CellConductor {
     updates: InstanceUpdates,
   ) {
     const { launched_at, terminated_at, deleted_at, ...rest } = updates;
+    if (this.ports && updates.host === null && updates.vm_state === VmState.SHELVED_OFFLOADED) {
+      // Offloaded: on no host, so its ports are bound to none, before that shows (Nova's order).
+      await this.ports
+        .bind(adminContext(), uuid, null)
+        .catch((err: unknown) =>
+          log.error({ uuid, err: describeError(err) }, 'could not unbind the ports'),
+        );
+    }
     await (
       await this.db()
     ).writer.compareAndSwap(uuid, expected, {
@@ -335,6 +353,9 @@ export class CellConductor {
         'rescheduling build',
       );
       builds.inc({ outcome: 'rescheduled' });
+      if (this.ports) {
+        await this.ports.bind(ctx, uuid, next.host);
+      }
       const compute = new ComputeClient(
         await this.ctx().cell.mq(),
         this.config.DEFAULT.rpc_response_timeout * 1000,
@@ -362,9 +383,55 @@ export class CellConductor {
     log.warn({ uuid, host, reason }, 'build failed on every host tried');
   }
 
+  /**
+   * A build its host gave up on for good (Nova's BuildAbortException): no
+   * reschedule; the claim and the ports go, the instance is ERROR with the reason.
+   */
+  private async buildAborted(
+    ctx: RequestContext,
+    host: string,
+    build: WireBuild,
+    reason: string,
+  ): Promise<void> {
+    const uuid = build.instance_uuid;
+    const writer = (await this.db()).writer;
+    await this.placement.release(uuid);
+    if (this.ports) {
+      await this.ports
+        .deallocateRecorded(ctx, uuid, build.vifs)
+        .catch((err: unknown) =>
+          log.error({ uuid, err: describeError(err) }, 'could not release the ports'),
+        );
+      await writer.setNetworkInfo(uuid, []);
+    }
+    try {
+      await writer.compareAndSwap(uuid, [TaskState.SPAWNING, null], {
+        vm_state: VmState.ERROR,
+        task_state: null,
+      });
+    } catch (err) {
+      log.info({ uuid, err: describeError(err) }, 'instance changed before its abort (deleted?)');
+      return;
+    }
+    await writer.addFault(uuid, 500, `Build of instance ${uuid} aborted: ${reason}`, null, host);
+    builds.inc({ outcome: 'error' });
+    log.warn({ uuid, host, reason }, 'build aborted');
+  }
+
   /** The guest is gone: delete the instance, release its resources, queue the mapping for delete. */
   private async destroyed(ctx: RequestContext, uuid: string): Promise<void> {
-    await (await this.db()).writer.softDelete(uuid);
+    const db = await this.db();
+    if (this.ports) {
+      // Before the row goes, as Nova: a server seen gone has no ports left.
+      // Ours deleted, the user's unbound; Neutron failing leaves them to an admin (logged).
+      const vifs = await db.servers.networkInfo(uuid);
+      await this.ports
+        .deallocateRecorded(adminContext(), uuid, vifs)
+        .catch((err: unknown) =>
+          log.error({ uuid, err: describeError(err) }, 'could not release the ports'),
+        );
+    }
+    await db.writer.softDelete(uuid);
     await notifyDeleted(await this.ds(), ctx, uuid);
     await this.placement.release(uuid);
     await this.moves.abandonMoves(adminContext(), uuid);

@@ -12,6 +12,7 @@ import {
 } from '@nova/compute-rpc';
 import { TaskState } from '@nova/compute-state';
 import { getLogger } from '@nova/logging';
+import type { NeutronPorts } from '@nova/network';
 import type { PlacementService } from '@nova/placement';
 import type { NovaConfig } from '@nova/config';
 import { flatVifs, wireGuestOf, type BuildRequests, type MigrationRecord } from '@nova/servers';
@@ -26,6 +27,8 @@ export interface CellMovesDeps {
   readonly placement: PlacementService;
   readonly builds: BuildRequests;
   readonly rpcTimeoutMs: number;
+  /** Neutron mode: the servers' ports, rebound when a server changes host. */
+  readonly ports?: NeutronPorts | null;
   /** The flat network, whose subnet the guest's config drive describes. */
   readonly config: Pick<NovaConfig, 'flat_network'>;
 }
@@ -114,6 +117,11 @@ export class CellMoves {
         migration.user_id ?? '',
       );
     }
+    const newHost = fields.host && fields.host !== instance?.host ? fields.host : null;
+    if (newHost) {
+      // The ports follow before the step shows (Nova's migrate_instance_finish).
+      await this.bindPorts(u.instance_uuid, newHost);
+    }
     try {
       await db.writer.compareAndSwap(u.instance_uuid, u.expected_task_state, changes, {
         ...(flavors ? { flavors } : {}),
@@ -131,6 +139,9 @@ export class CellMoves {
       if (err instanceof InstanceNotFound && migration) {
         await this.deps.placement.release(migration.uuid); // deleted: nothing to give back to
       }
+      if (newHost && instance?.host && !(err instanceof InstanceNotFound)) {
+        await this.bindPorts(u.instance_uuid, instance.host); // the step lost: back where it is
+      }
       throw err;
     }
     if (flavors && clear_move_flavors) {
@@ -143,6 +154,15 @@ export class CellMoves {
     if (u.fault) {
       await db.writer.addFault(u.instance_uuid, 500, u.fault.message, u.fault.details, u.host);
     }
+  }
+
+  /** Neutron mode: the server's ports to `host`; a failure is logged, the move goes on. */
+  private async bindPorts(uuid: string, host: string): Promise<void> {
+    await this.deps.ports
+      ?.bind(adminContext(), uuid, host)
+      .catch((err: unknown) =>
+        log.error({ uuid, host, err: describeError(err) }, 'could not bind the ports to the host'),
+      );
   }
 
   /** The super conductor placed the move: start the host that goes first. */

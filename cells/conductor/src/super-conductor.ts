@@ -12,12 +12,15 @@ import {
   type WireMoveRequest,
   type WireGuest,
   type WireRequestSpec,
+  type NicRequest,
+  type WireVif,
 } from '@nova/compute-rpc';
 import { TaskState, VmState } from '@nova/compute-state';
 import type { NovaConfig } from '@nova/config';
 import type { ImageBackend } from '@nova/images';
 import { getLogger } from '@nova/logging';
 import type { PlacementService } from '@nova/placement';
+import { createNeutronPorts, type NeutronPorts } from '@nova/network';
 import type { BuildRequests } from '@nova/servers';
 import { MoveTask } from './move-task';
 import { Unshelver, type UnshelveRequest } from './unshelve';
@@ -28,6 +31,8 @@ const log = getLogger('conductor.super');
 /** How far a build got in this conductor: the cell its instance row was written to. */
 interface BuildProgress {
   rowIn: Cell | null;
+  /** The ports the user brought (released, not deleted, if the build is given up). */
+  userPorts?: readonly string[];
 }
 
 /**
@@ -39,6 +44,8 @@ interface BuildProgress {
 export class SuperConductor {
   private readonly moves: MoveTask;
   private readonly unshelver: Unshelver;
+  /** Neutron mode: the servers' ports (null on the flat network). */
+  private readonly ports: NeutronPorts | null;
 
   constructor(
     private readonly config: NovaConfig,
@@ -50,7 +57,16 @@ export class SuperConductor {
     images: ImageBackend,
   ) {
     this.moves = new MoveTask(config, router, scheduler, placement, builds);
-    this.unshelver = new Unshelver(config, router, scheduler, placement, builds, images);
+    this.ports = createNeutronPorts(config)?.ports ?? null;
+    this.unshelver = new Unshelver(
+      config,
+      router,
+      scheduler,
+      placement,
+      builds,
+      images,
+      this.ports,
+    );
   }
 
   methods() {
@@ -123,6 +139,7 @@ export class SuperConductor {
   ): Promise<void> {
     const message = `Build of instance ${uuid} aborted: ${reason}`;
     await this.placement.release(uuid);
+    await this.releasePorts(ctx, uuid, progress);
     if (progress.rowIn && !(await this.builds.get(uuid))) {
       // Mapped and the build request gone: the cell's row is the server now.
       const db = await cellDb(this.router.targetCell(ctx, progress.rowIn));
@@ -153,14 +170,15 @@ export class SuperConductor {
     }
     const cell = await this.router.cell(selected.cell_uuid);
     const cctx = this.router.targetCell(ctx, cell);
-    const [db, vifs] = await Promise.all([
-      cellDb(cctx),
-      fields.networks === 'none' ? [] : this.builds.allocateAddress(uuid).then((vif) => [vif]),
-    ]);
     const zone =
       selected.availability_zone ??
       fields.availability_zone ??
       this.config.DEFAULT.default_availability_zone;
+    progress.userPorts = portIdsOf(fields);
+    const [db, vifs] = await Promise.all([
+      cellDb(cctx),
+      this.addresses(ctx, fields, zone, selected),
+    ]);
     const id = await db.writer.create(
       fields,
       {
@@ -182,6 +200,7 @@ export class SuperConductor {
       await db.writer.softDelete(uuid);
       await this.placement.release(uuid);
       await this.builds.releaseAddresses(uuid);
+      await this.releasePorts(ctx, uuid, progress);
       await this.mappings.setQueuedForDelete(uuid, true);
       return;
     }
@@ -203,6 +222,46 @@ export class SuperConductor {
       node: selected.nodename,
       guest: wireGuest(fields, zone, secrets),
     });
+  }
+
+  /**
+   * The NICs of a new instance: Neutron ports bound to the chosen host (the
+   * ones created are deleted again if any fails), or one flat address.
+   */
+  private async addresses(
+    ctx: RequestContext,
+    fields: BuildInstanceFields,
+    zone: string,
+    selected: Selection,
+  ): Promise<WireVif[]> {
+    if (fields.networks === 'none') {
+      return [];
+    }
+    if (this.ports) {
+      const nics = nicsOf(fields);
+      return this.ports.allocate(
+        ctx,
+        { uuid: fields.uuid, projectId: fields.project_id, zone, host: selected.host },
+        nics,
+        fields.security_groups ?? [],
+      );
+    }
+    return [await this.builds.allocateAddress(fields.uuid)];
+  }
+
+  /** A build given up after its ports were made: ours go, the user's are released. */
+  private async releasePorts(ctx: RequestContext, uuid: string, progress: BuildProgress) {
+    if (!this.ports) {
+      return;
+    }
+    await this.ports
+      .deallocate(ctx, uuid, new Set(progress.userPorts ?? []))
+      .catch((err: unknown) =>
+        log.error(
+          { uuid, err: describeError(err) },
+          'could not release the ports of a failed build',
+        ),
+      );
   }
 
   /** No host: the instance lives in cell0, in ERROR, with Nova's fault. */
@@ -233,6 +292,17 @@ export class SuperConductor {
     await this.mappings.setCell(uuid, cell0);
     await this.builds.delete(uuid);
   }
+}
+
+/** The ports a build request names (the user's own). */
+export function portIdsOf(fields: Pick<BuildInstanceFields, 'networks'>): string[] {
+  return nicsOf(fields).flatMap((n) => (n.port ? [n.port] : []));
+}
+
+/** The NICs a build request lists ('auto' and 'none' list none). */
+function nicsOf(fields: Pick<BuildInstanceFields, 'networks'>): readonly NicRequest[] {
+  const nets = fields.networks;
+  return nets === 'auto' || nets === 'none' ? [] : nets;
 }
 
 /** What the host writes on the guest's config drive, from the build request and the create's secrets. */

@@ -15,6 +15,7 @@ import { TaskState, VmState } from '@nova/compute-state';
 import type { NovaConfig } from '@nova/config';
 import { ImageNotFound, type ImageBackend } from '@nova/images';
 import { getLogger } from '@nova/logging';
+import type { NeutronPorts } from '@nova/network';
 import type { PlacementService } from '@nova/placement';
 import { flatVifs, wireGuestOf, type BuildRequests, type ServerRecord } from '@nova/servers';
 
@@ -43,6 +44,8 @@ export class Unshelver {
     private readonly placement: PlacementService,
     private readonly builds: BuildRequests,
     private readonly images: ImageBackend,
+    /** Neutron mode: the ports follow the server to its new host. */
+    private readonly ports: NeutronPorts | null = null,
   ) {}
 
   async unshelve(ctx: RequestContext, request: UnshelveRequest): Promise<void> {
@@ -103,6 +106,9 @@ export class Unshelver {
     await event('schedule_instances', 'Success');
     if (!(await this.place(db, uuid, selection))) {
       return;
+    }
+    if (this.ports) {
+      await this.ports.bind(ctx, uuid, selection.host);
     }
     await this.cast(ctx, cctx, db, server, selection, image, request.auth_token, imageId);
   }

@@ -19,6 +19,7 @@ import {
 } from '@nova/compute-state';
 import { NOVA_CONFIG, type NovaConfig } from '@nova/config';
 import { getLogger } from '@nova/logging';
+import { createNeutronPorts, type NeutronPorts } from '@nova/network';
 import { PlacementService } from '@nova/placement';
 import {
   BuildRequests,
@@ -166,7 +167,12 @@ export class ServerOperations {
     private readonly builds: BuildRequests,
     private readonly placement: PlacementService,
     @Inject(NOVA_CONFIG) private readonly config: NovaConfig,
-  ) {}
+  ) {
+    this.ports = createNeutronPorts(config)?.ports ?? null;
+  }
+
+  /** Neutron mode: the servers' ports (null on the flat network). */
+  private readonly ports: NeutronPorts | null;
 
   async operate(
     ctx: RequestContext,
@@ -323,6 +329,9 @@ export class ServerOperations {
   /** Nova's local delete: the host is gone, so the API cleans up everything itself. */
   private async localDelete(cctx: CellContext, uuid: string): Promise<void> {
     const db = await cellDb(cctx);
+    if (this.ports) {
+      await this.ports.deallocateRecorded(cctx, uuid, await db.servers.networkInfo(uuid));
+    }
     if (!(await db.writer.softDelete(uuid))) {
       throw instanceNotFound(uuid);
     }

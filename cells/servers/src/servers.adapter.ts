@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { cellDb, instanceActions, InstanceRecordsWriter } from '@nova/cells/db';
 import type { RequestContext } from '@nova/common';
-import { SuperConductorClient, type BuildSecrets } from '@nova/compute-rpc';
+import { SuperConductorClient, type BuildSecrets, type WireVif } from '@nova/compute-rpc';
 import { checkActionAllowed } from '@nova/compute-state';
 import {
   BuildRequests,
@@ -141,6 +141,21 @@ export class ServersAdapter implements ServersPort {
     await (
       await cellDb(await this.cellOf(ctx, server))
     ).writer.setSecurityGroups(server.uuid, names);
+  }
+
+  async networkInfo(ctx: RequestContext, server: ServerRecord): Promise<WireVif[]> {
+    if (!server.cell_uuid) {
+      return [];
+    }
+    return (await cellDb(await this.cellOf(ctx, server))).servers.networkInfo(server.uuid);
+  }
+
+  async setNetworkInfo(
+    ctx: RequestContext,
+    server: ServerRecord,
+    vifs: readonly WireVif[],
+  ): Promise<void> {
+    await (await cellDb(await this.cellOf(ctx, server))).writer.setNetworkInfo(server.uuid, vifs);
   }
 
   async password(ctx: RequestContext, server: ServerRecord): Promise<string> {

@@ -37,6 +37,11 @@ import {
   SecurityGroupRulesController,
   SecurityGroupsController,
 } from './controllers/network/security-groups.controller';
+import {
+  FloatingIpPoolsController,
+  FloatingIpsController,
+} from './controllers/network/floating-ips.controller';
+import { InterfacesController } from './controllers/network/interfaces.controller';
 import { ServerSecurityGroupsController } from './controllers/network/server-security-groups.controller';
 import { ServerGroupsController } from './controllers/server-groups/server-groups.controller';
 import { InstanceActionsController } from './controllers/servers/instance-actions.controller';
@@ -131,6 +136,9 @@ export class ApiModule {
         ConsoleAuthTokensController,
         ExternalEventsController,
         ServerSecurityGroupsController,
+        InterfacesController,
+        FloatingIpsController,
+        FloatingIpPoolsController,
         SecurityGroupsController,
         SecurityGroupRulesController,
         SecurityGroupDefaultRulesController,

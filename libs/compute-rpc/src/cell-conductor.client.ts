@@ -83,10 +83,22 @@ export class CellConductorClient {
   }
 
   /** A spawn failed: try an alternate host or put the instance in ERROR with a fault. */
-  buildFailed(ctx: RequestContext, host: string, build: WireBuild, reason: string): Promise<void> {
+  /** `abort`: no reschedule (Nova's BuildAbortException), the instance goes to ERROR. */
+  buildFailed(
+    ctx: RequestContext,
+    host: string,
+    build: WireBuild,
+    reason: string,
+    abort = false,
+  ): Promise<void> {
     return this.mq.cast(
       { topic: CONDUCTOR_TOPIC },
-      envelope(ctx, 'build_failed', { host, build, reason }, CONDUCTOR_RPC_VERSION),
+      envelope(
+        ctx,
+        'build_failed',
+        { host, build, reason, ...(abort ? { abort } : {}) },
+        CONDUCTOR_RPC_VERSION,
+      ),
     );
   }
 

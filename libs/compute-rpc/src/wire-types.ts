@@ -67,6 +67,14 @@ export interface Selection {
 /** Per instance: the claimed selection first, then unclaimed alternates in the same cell. */
 export type Destinations = ReadonlyArray<readonly Selection[]>;
 
+/** One NIC asked for: a network (maybe with an address) or, with Neutron, a port. */
+export interface NicRequest {
+  readonly uuid?: string;
+  readonly fixed_ip?: string;
+  readonly port?: string;
+  readonly tag?: string;
+}
+
 /** The instance fields a build request carries until the instance exists in a cell. */
 export interface BuildInstanceFields {
   readonly uuid: string;
@@ -88,8 +96,7 @@ export interface BuildInstanceFields {
   readonly reservation_id: string;
   readonly metadata: Readonly<Record<string, string>>;
   readonly tags: readonly string[];
-  readonly networks:
-    'auto' | 'none' | ReadonlyArray<{ readonly uuid?: string; readonly fixed_ip?: string }>;
+  readonly networks: 'auto' | 'none' | readonly NicRequest[];
   readonly created_at: string;
   /** OS-DCF:diskConfig AUTO (true) or MANUAL (false). */
   readonly auto_disk_config?: boolean;
@@ -107,6 +114,12 @@ export interface WireVif {
   readonly network_id?: string;
   readonly cidr?: string;
   readonly gateway?: string | null;
+  /** A Neutron port (absent on the flat network): `id` is the port's id then. */
+  readonly port_id?: string;
+  /** The user brought the port: it is unbound, not deleted, with the server (Nova's flag). */
+  readonly preserve_on_delete?: boolean;
+  /** The device tag asked for (2.42 create, 2.49 attach). */
+  readonly tag?: string | null;
 }
 
 /**

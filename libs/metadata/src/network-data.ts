@@ -33,7 +33,9 @@ function subnetOf(cidr: string): { netmask: string; v6: boolean } | null {
  * one without is left to DHCP, as Nova marks a DHCP-enabled subnet.
  */
 export function networkData(vifs: readonly GuestVif[]): NetworkData {
-  const links = vifs.map((vif) => ({
+  // A Neutron port with several fixed IPs is one NIC with several networks on it.
+  const nics = vifs.filter((vif, i) => vifs.findIndex((o) => linkName(o) === linkName(vif)) === i);
+  const links = nics.map((vif) => ({
     id: linkName(vif),
     vif_id: vif.id ?? null,
     type: 'bridge',

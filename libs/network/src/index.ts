@@ -9,3 +9,6 @@ export * from './neutron-client';
 export * from './neutron-errors';
 export * from './neutron-network-api';
 export * from './security-groups';
+export * from './port-errors';
+export * from './port-planner';
+export * from './ports';

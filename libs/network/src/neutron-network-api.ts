@@ -372,11 +372,23 @@ export class NeutronNetworkApi implements NetworkApi {
   // --- floating IPs -------------------------------------------------------------
 
   async listFloatingIps(ctx: RequestContext): Promise<FloatingIpView[]> {
-    const body = await this.neutron.get<{ floatingips: NeutronFloatingIp[] }>(
+    const body = await this.floatingIps(
       ctx,
       `/floatingips${queryString({ tenant_id: ctx.projectId ?? '' })}`,
     );
-    return this.fipViews(ctx, body.floatingips);
+    return this.fipViews(ctx, body);
+  }
+
+  /** Floating IPs; a Neutron without the L3 plugin (no /floatingips: 404) has none. */
+  private async floatingIps(ctx: RequestContext, path: string): Promise<NeutronFloatingIp[]> {
+    try {
+      return (await this.neutron.get<{ floatingips: NeutronFloatingIp[] }>(ctx, path)).floatingips;
+    } catch (err) {
+      if (statusOf(err) === 404) {
+        return [];
+      }
+      throw err;
+    }
   }
 
   async getFloatingIp(ctx: RequestContext, id: string): Promise<FloatingIpView> {
@@ -514,17 +526,13 @@ export class NeutronNetworkApi implements NetworkApi {
   }
 
   private async fipByAddress(ctx: RequestContext, address: string): Promise<NeutronFloatingIp> {
-    const found = (
-      await this.neutron.get<{ floatingips: NeutronFloatingIp[] }>(
-        ctx,
-        `/floatingips${queryString({
-          floating_ip_address: address,
-          ...(this.neutron.actsAsUser(ctx) || ctx.isAdmin
-            ? {}
-            : { tenant_id: ctx.projectId ?? '' }),
-        })}`,
-      )
-    ).floatingips;
+    const found = await this.floatingIps(
+      ctx,
+      `/floatingips${queryString({
+        floating_ip_address: address,
+        ...(this.neutron.actsAsUser(ctx) || ctx.isAdmin ? {} : { tenant_id: ctx.projectId ?? '' }),
+      })}`,
+    );
     const fip = found[0];
     if (!fip) {
       throw new NotFound('floating IP not found');

@@ -1,5 +1,5 @@
 import type { RequestContext } from '@nova/common';
-import type { BuildSecrets, WireFlavor, WireImage } from '@nova/compute-rpc';
+import type { BuildSecrets, WireFlavor, WireImage, WireVif } from '@nova/compute-rpc';
 import type { PendingBuild } from './build-requests';
 import type { ServerListQuery } from './list-query';
 import type { MigrationListQuery, MigrationRecord } from './migrations';
@@ -219,6 +219,14 @@ export interface ServersPort {
     ctx: RequestContext,
     server: ServerRecord,
     names: readonly string[],
+  ): Promise<void>;
+  /** The server's NICs as its info cache records them ([] for one in no cell). */
+  networkInfo(ctx: RequestContext, server: ServerRecord): Promise<WireVif[]>;
+  /** Replace the recorded NICs (an interface attached or detached). */
+  setNetworkInfo(
+    ctx: RequestContext,
+    server: ServerRecord,
+    vifs: readonly WireVif[],
   ): Promise<void>;
   /** os-server-password: what the guest posted ('' when nothing), and clearing it. */
   password(ctx: RequestContext, server: ServerRecord): Promise<string>;

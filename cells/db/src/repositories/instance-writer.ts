@@ -418,6 +418,16 @@ export class InstanceWriter {
     }
   }
 
+  /** The instance's NICs as the info cache keeps them (replaced whole). */
+  async setNetworkInfo(uuid: string, vifs: readonly WireVif[]): Promise<void> {
+    await this.ds
+      .getRepository(InstanceInfoCache)
+      .update(
+        { instance_uuid: uuid, deleted: 0 },
+        { network_info: JSON.stringify(vifs), updated_at: new Date() },
+      );
+  }
+
   /** The security groups of the instance, by name (replaced whole). */
   async setSecurityGroups(uuid: string, names: readonly string[]): Promise<void> {
     await this.ds

@@ -183,6 +183,18 @@ export class DefaultOptions {
   reclaim_instance_interval: number = 0;
 
   @IntOpt(
+    "Seconds a build waits for Neutron's network-vif-plugged events of its ports; " +
+      '0 does not wait (a Neutron without agents never sends them).',
+  )
+  @IsInt()
+  @Min(0)
+  vif_plugging_timeout: number = 300;
+
+  @BoolOpt('Whether a build whose ports were not plugged in time fails (else it goes on).')
+  @IsBoolean()
+  vif_plugging_is_fatal: boolean = true;
+
+  @IntOpt(
     'Seconds after which a resize or cold migration waiting in VERIFY_RESIZE is confirmed ' +
       'automatically; 0 never.',
   )

@@ -3,7 +3,14 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Invalid, NotFound, type RequestContext } from '@nova/common';
 import { NOVA_CONFIG, type NovaConfig } from '@nova/config';
 import { ImageNotAuthorized, ImageNotFound, ImageService } from '@nova/images';
-import { NETWORK_API, SecurityGroupNotFound, type NetworkApi } from '@nova/network';
+import {
+  NETWORK_API,
+  NEUTRON_PORTS,
+  SecurityGroupNotFound,
+  type NetworkApi,
+  type NeutronPortsPort,
+  type ServerRef,
+} from '@nova/network';
 import { PolicyEnforcer } from '@nova/policy';
 import {
   CONSOLES,
@@ -59,6 +66,8 @@ const POLICIES: Record<ActionName, { rule: string; withUser: boolean }> = {
   restore: { rule: 'os_compute_api:os-deferred-delete:restore', withUser: false },
   addSecurityGroup: { rule: 'os_compute_api:os-security-groups:add', withUser: false },
   removeSecurityGroup: { rule: 'os_compute_api:os-security-groups:remove', withUser: false },
+  addFloatingIp: { rule: 'os_compute_api:os-floating-ips:add', withUser: false },
+  removeFloatingIp: { rule: 'os_compute_api:os-floating-ips:remove', withUser: false },
   resize: { rule: 'os_compute_api:servers:resize', withUser: true },
   confirmResize: { rule: 'os_compute_api:servers:confirm_resize', withUser: false },
   revertResize: { rule: 'os_compute_api:servers:revert_resize', withUser: false },
@@ -122,6 +131,7 @@ export class ServerActionsController {
     @Inject(NETWORK_API) private readonly network: NetworkApi,
     private readonly imageActions: ServerImageActions,
     @Inject(CONSOLES) private readonly consoles: ConsolesPort,
+    @Inject(NEUTRON_PORTS) private readonly neutron: { value: NeutronPortsPort | null },
   ) {}
 
   @Post()
@@ -210,6 +220,11 @@ export class ServerActionsController {
       case 'addSecurityGroup':
       case 'removeSecurityGroup':
         return this.securityGroup(ctx, server, action);
+      case 'addFloatingIp':
+        return this.addFloatingIp(ctx, server, action);
+      case 'removeFloatingIp':
+        await this.network.disassociateFloatingIp(ctx, serverRef(server), action.address);
+        return ACCEPTED;
       case 'resize':
         await this.resizer.resize(ctx, server, action);
         return ACCEPTED;
@@ -374,7 +389,7 @@ export class ServerActionsController {
           `Security group ${name} is already associated with the instance ${server.uuid}`,
         );
       }
-      await this.servers.setSecurityGroups(ctx, server, [...server.security_groups, name]);
+      await this.setGroups(ctx, server, [...server.security_groups, name]);
     } else {
       if (!has) {
         throw neutron
@@ -383,13 +398,46 @@ export class ServerActionsController {
             )
           : new SecurityGroupNotAssociated(name, server.uuid);
       }
-      await this.servers.setSecurityGroups(
+      await this.setGroups(
         ctx,
         server,
         server.security_groups.filter((g) => g !== name),
       );
     }
     return ACCEPTED;
+  }
+
+  /**
+   * Nova's addFloatingIp: to the fixed address named (one the server has),
+   * else its first IPv4 fixed address.
+   */
+  private async addFloatingIp(
+    ctx: RequestContext,
+    server: ServerRecord,
+    action: Of<'addFloatingIp'>,
+  ): Promise<Answer> {
+    const ref = serverRef(server);
+    if (ref.fixedIps.length === 0) {
+      throw new Invalid('No fixed IPs associated to instance');
+    }
+    let fixed = action.fixedAddress;
+    if (fixed !== null && !ref.fixedIps.includes(fixed)) {
+      throw new Invalid('Specified fixed address not assigned to instance');
+    }
+    fixed ??= ref.fixedIps.find((ip) => !ip.includes(':')) ?? null;
+    if (fixed === null) {
+      throw new Invalid(
+        `Unable to associate floating IP ${action.address} to any fixed IPs for instance ${server.uuid}. Instance has no fixed IPv4 addresses to associate.`,
+      );
+    }
+    await this.network.associateFloatingIp(ctx, ref, action.address, fixed);
+    return ACCEPTED;
+  }
+
+  /** The server's groups, on its Neutron ports first (a refusal there changes nothing). */
+  private async setGroups(ctx: RequestContext, server: ServerRecord, names: string[]) {
+    await this.neutron.value?.ports.applyGroups(ctx, server.uuid, server.project_id, names);
+    await this.servers.setSecurityGroups(ctx, server, names);
   }
 
   private async image(ctx: RequestContext, id: string) {
@@ -420,4 +468,15 @@ function withoutControlCharacters(text: string): string {
       return !(code <= 0x08 || (code >= 0x0b && code <= 0x1f));
     })
     .join('');
+}
+
+/** What the floating IP calls need of a server: its fixed addresses, in order. */
+function serverRef(server: ServerRecord): ServerRef {
+  return {
+    uuid: server.uuid,
+    project_id: server.project_id,
+    fixedIps: Object.values(server.addresses).flatMap((list) =>
+      list.filter((a) => a.type === 'fixed').map((a) => a.addr),
+    ),
+  };
 }

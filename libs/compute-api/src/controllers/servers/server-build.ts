@@ -143,7 +143,7 @@ export function specHints(
 }
 
 /** Nothing asked before 2.37 means "whatever the project may use": on the flat network, `auto`. */
-function buildNetworks(networks: RequestedNetworks): BuildInstanceFields['networks'] {
+export function buildNetworks(networks: RequestedNetworks): BuildInstanceFields['networks'] {
   switch (networks.kind) {
     case 'default':
     case 'auto':
@@ -154,6 +154,8 @@ function buildNetworks(networks: RequestedNetworks): BuildInstanceFields['networ
       return networks.nics.map((nic) => ({
         ...(nic.networkId !== null ? { uuid: nic.networkId } : {}),
         ...(nic.fixedIp !== null ? { fixed_ip: nic.fixedIp } : {}),
+        ...(nic.portId !== null ? { port: nic.portId } : {}),
+        ...(nic.tag !== null ? { tag: nic.tag } : {}),
       }));
   }
 }

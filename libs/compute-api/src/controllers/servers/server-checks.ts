@@ -10,18 +10,18 @@ import type { ServerCreateRequest } from '../../dto/servers';
  */
 
 /**
- * What the request asks that this service cannot give (no ports; without
- * Neutron, no security group but `default`: `anySecurityGroup` when Neutron
- * checks them).
+ * What the request asks that this service cannot give: without Neutron no
+ * ports (`ports` when Neutron has them) and no security group but `default`
+ * (`anySecurityGroup` when Neutron checks them).
  */
 export function checkCreateRequest(
   request: ServerCreateRequest,
-  options: { anySecurityGroup?: boolean } = {},
+  options: { anySecurityGroup?: boolean; ports?: boolean } = {},
 ): void {
   if (request.hostname !== null && request.maxCount > 1) {
     throw new Invalid('Unable to allocate a single hostname to multiple instances');
   }
-  if (request.networks.kind === 'list') {
+  if (request.networks.kind === 'list' && !options.ports) {
     const port = request.networks.nics.find((nic) => nic.portId !== null);
     if (port) {
       // The flat network has no ports to attach.

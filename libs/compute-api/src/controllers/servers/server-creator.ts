@@ -6,13 +6,21 @@ import { FlavorNotFound, FlavorService, type FlavorWithSpecs } from '@nova/flavo
 import { HOST_INVENTORY, type HostInventoryPort } from '@nova/host-inventory';
 import { ImageNotAuthorized, ImageNotFound, ImageService, type Image } from '@nova/images';
 import { KeypairNotFound, KeypairService } from '@nova/keypairs';
-import { NETWORK_API, SecurityGroupNotFound, type NetworkApi } from '@nova/network';
+import {
+  NETWORK_API,
+  NEUTRON_PORTS,
+  PortLimitExceeded,
+  SecurityGroupNotFound,
+  type NetworkApi,
+  type NeutronPortsPort,
+  type NicPlan,
+} from '@nova/network';
 import { PolicyEnforcer } from '@nova/policy';
 import { QuotaService, type Limits } from '@nova/quota';
 import { ServerGroupNotFound, ServerGroupService } from '@nova/server-groups';
 import { SERVERS, type ServersPort } from '@nova/servers';
 import type { ServerCreateRequest } from '../../dto/servers';
-import { newAdminPassword, planBuilds, requestedDestination } from './server-build';
+import { buildNetworks, newAdminPassword, planBuilds, requestedDestination } from './server-build';
 import {
   autoDiskConfig,
   checkCreateRequest,
@@ -55,6 +63,7 @@ export class ServerCreator {
     @Inject(SERVERS) private readonly servers: ServersPort,
     @Inject(NOVA_CONFIG) private readonly config: NovaConfig,
     @Inject(NETWORK_API) private readonly network: NetworkApi,
+    @Inject(NEUTRON_PORTS) private readonly neutron: { value: NeutronPortsPort | null },
   ) {}
 
   async create(ctx: RequestContext, asked: ServerCreateRequest): Promise<CreatedServers> {
@@ -62,7 +71,7 @@ export class ServerCreator {
     const userId = ctx.userId ?? '';
     this.authorize(ctx, asked);
     const neutron = this.network.kind === 'neutron';
-    checkCreateRequest(asked, { anySecurityGroup: neutron });
+    checkCreateRequest(asked, { anySecurityGroup: neutron, ports: this.neutron.value !== null });
     const request = neutron
       ? { ...asked, securityGroups: await this.securityGroups(ctx, projectId, asked) }
       : asked;
@@ -94,7 +103,8 @@ export class ServerCreator {
     checkMetadataQuota(Object.keys(request.metadata).length, settled(limits).metadata_items);
     checkPersonalityQuota(request.personality, settled(limits));
     settled(group);
-    return this.finish(ctx, request, {
+    const nics = await this.planNics(ctx, projectId, request);
+    return this.finish(ctx, request, nics, {
       projectId,
       userId,
       flavor,
@@ -109,6 +119,7 @@ export class ServerCreator {
   private async finish(
     ctx: RequestContext,
     request: ServerCreateRequest,
+    nics: NicPlan | null,
     found: {
       projectId: string;
       userId: string;
@@ -121,7 +132,8 @@ export class ServerCreator {
     },
   ): Promise<CreatedServers> {
     const { projectId, userId, flavor, image, keypair, limits, group, autoDisk } = found;
-    const count = await this.countThatFits(projectId, userId, flavor, request, limits);
+    const fits = await this.countThatFits(projectId, userId, flavor, request, limits);
+    const count = nics ? Math.min(fits, nics.allowed) : fits;
 
     const { reservationId, builds } = planBuilds(
       request,
@@ -139,6 +151,9 @@ export class ServerCreator {
         now: new Date(),
       },
     );
+    const planned = nics
+      ? builds.map((b) => ({ ...b, fields: { ...b.fields, networks: nics.nics } }))
+      : builds;
     if (group) {
       // Members (within the server_group_members quota) before the build is cast:
       // the scheduler places them against each other.
@@ -151,7 +166,7 @@ export class ServerCreator {
     const adminPass = request.adminPass ?? newAdminPassword();
     await this.servers.build(
       ctx,
-      builds.map((b) => ({ ...b, fields: { ...b.fields, auto_disk_config: autoDisk } })),
+      planned.map((b) => ({ ...b, fields: { ...b.fields, auto_disk_config: autoDisk } })),
       {
         admin_password: adminPass,
         ...(request.personality.length > 0 ? { injected_files: request.personality } : {}),
@@ -164,6 +179,34 @@ export class ServerCreator {
       securityGroups: request.securityGroups,
       adminPass,
     };
+  }
+
+  /**
+   * With Neutron, the NICs each instance gets (`auto` and nothing asked
+   * resolved to the project's network) and how many instances the port quota
+   * allows: fewer than min_count is Nova's 403.
+   */
+  private async planNics(
+    ctx: RequestContext,
+    projectId: string,
+    request: ServerCreateRequest,
+  ): Promise<NicPlan | null> {
+    const neutron = this.neutron.value;
+    if (!neutron) {
+      return null;
+    }
+    const asked = request.networks;
+    const nics = asked.kind === 'list' ? buildNetworks(asked) : asked.kind;
+    const plan = await neutron.planner.plan(
+      ctx,
+      projectId,
+      nics === 'auto' ? 'auto' : nics,
+      request.maxCount,
+    );
+    if (plan.allowed < request.minCount || plan.allowed === 0) {
+      throw new PortLimitExceeded();
+    }
+    return plan;
   }
 
   /**

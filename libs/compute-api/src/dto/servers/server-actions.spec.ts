@@ -183,8 +183,24 @@ describe('parseServerAction', () => {
     expect(failure({ rebuild: { imageRef: image, accessIPv4: 'x' } })[0]).toBe(400);
   });
 
+  it('parses the floating IP actions until 2.43', () => {
+    expect(
+      parseServerAction(
+        { addFloatingIp: { address: '203.0.113.5', fixed_address: '10.0.0.3' } },
+        v('2.43'),
+      ),
+    ).toEqual({ action: 'addFloatingIp', address: '203.0.113.5', fixedAddress: '10.0.0.3' });
+    expect(parseServerAction({ removeFloatingIp: { address: '203.0.113.5' } }, v('2.1'))).toEqual({
+      action: 'removeFloatingIp',
+      address: '203.0.113.5',
+    });
+    expect(failure({ addFloatingIp: { address: 'nope' } })[0]).toBe(400);
+    expect(failure({ addFloatingIp: {} })[0]).toBe(400);
+    expect(failure({ removeFloatingIp: { address: '203.0.113.5', x: 1 } })[0]).toBe(400);
+  });
+
   it('is honest about the Nova actions it does not carry out', () => {
-    expect(() => parseServerAction({ addFloatingIp: { address: '10.0.0.1' } }, v('2.1'))).toThrow(
+    expect(() => parseServerAction({ addFixedIp: { networkId: 'n' } }, v('2.1'))).toThrow(
       ActionNotImplemented,
     );
     expect(failure({ removeFixedIp: { address: '10.0.0.1' } }, '2.17')).toEqual([

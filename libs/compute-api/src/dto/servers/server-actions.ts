@@ -5,8 +5,23 @@ import type { ApiVersion } from '../../http/api-version';
 import { validateBody } from '../../http/validation';
 import { IsPresent, NotNullOptional } from '../validators';
 import { bodyClass } from './body-class';
-import { Format, HasType, MaxLen, MinLen, NameFormat, OneOf, Pattern } from './checks';
-import { INVALID_NAME_MESSAGE, isUuidFormat, NAME_FORMAT } from './formats';
+import {
+  Format,
+  HasType,
+  MaxLen,
+  MinLen,
+  NameFormat,
+  OneOf,
+  OneOfSchemas,
+  Pattern,
+} from './checks';
+import {
+  INVALID_NAME_MESSAGE,
+  isIpv4Format,
+  isIpv6Format,
+  isUuidFormat,
+  NAME_FORMAT,
+} from './formats';
 import { MetadataShape } from './metadata-check';
 import { LEGACY_CONSOLE_BODIES, type LegacyConsoleAction } from './remote-consoles.dto';
 import { parseMoveAction, type MoveAction } from './server-moves.dto';
@@ -41,6 +56,12 @@ export type ServerAction =
   | { readonly action: 'restore' }
   | { readonly action: 'addSecurityGroup'; readonly name: string }
   | { readonly action: 'removeSecurityGroup'; readonly name: string }
+  | {
+      readonly action: 'addFloatingIp';
+      readonly address: string;
+      readonly fixedAddress: string | null;
+    }
+  | { readonly action: 'removeFloatingIp'; readonly address: string }
   | {
       readonly action: 'createImage';
       readonly name: string;
@@ -91,8 +112,6 @@ export class ActionGone extends NovaError {
 
 /** Nova's other actions and the microversions they exist in ('gone': removed). */
 const OTHER_NOVA_ACTIONS: Readonly<Record<string, { min?: string; max?: string } | 'gone'>> = {
-  addFloatingIp: { max: '2.43' },
-  removeFloatingIp: { max: '2.43' },
   addFixedIp: { max: '2.43' },
   removeFixedIp: { max: '2.43' },
   resetNetwork: 'gone',
@@ -244,6 +263,40 @@ function securityGroupBody(action: string): new () => object {
     },
   ]);
 }
+const ipAddress = (v: unknown) => typeof v === 'string' && (isIpv4Format(v) || isIpv6Format(v));
+
+/** add/removeFloatingIp (until 2.43): `{"addFloatingIp": {"address": ..., "fixed_address": ...}}`. */
+function floatingIpBody(action: 'addFloatingIp' | 'removeFloatingIp'): new () => object {
+  return bodyClass(`${action}Body`, '2.1', [
+    {
+      name: action,
+      rules: () => {
+        const inner = bodyClass(
+          action,
+          '2.1',
+          [
+            { name: 'address', rules: () => [IsPresent(), IsString(), OneOfSchemas(ipAddress)] },
+            ...(action === 'addFloatingIp'
+              ? [
+                  {
+                    name: 'fixed_address',
+                    rules: () => [NotNullOptional(), IsString(), OneOfSchemas(ipAddress)],
+                  },
+                ]
+              : []),
+          ],
+          { holder: action },
+        );
+        return [IsPresent(), IsObject(), ValidateNested(), Type(() => inner)];
+      },
+    },
+  ]);
+}
+const FLOATING_IP_BODIES = {
+  addFloatingIp: floatingIpBody('addFloatingIp'),
+  removeFloatingIp: floatingIpBody('removeFloatingIp'),
+};
+
 const SECURITY_GROUP_BODIES = {
   addSecurityGroup: securityGroupBody('addSecurityGroup'),
   removeSecurityGroup: securityGroupBody('removeSecurityGroup'),
@@ -423,6 +476,20 @@ export function parseServerAction(
         throw new NotFound('The resource could not be found.');
       }
       return { action: 'trigger_crash_dump' };
+    case 'addFloatingIp':
+    case 'removeFloatingIp': {
+      if (!version.within(undefined, '2.43')) {
+        throw new NotFound('The resource could not be found.');
+      }
+      const parsed = validateBody(FLOATING_IP_BODIES[name], body) as Record<
+        string,
+        { address: string; fixed_address?: string }
+      >;
+      const { address, fixed_address } = parsed[name];
+      return name === 'addFloatingIp'
+        ? { action: name, address, fixedAddress: fixed_address ?? null }
+        : { action: name, address };
+    }
     case 'addSecurityGroup':
     case 'removeSecurityGroup': {
       const parsed = validateBody(SECURITY_GROUP_BODIES[name], body) as Record<
