@@ -118,6 +118,7 @@ export class ServerMoves {
       same_host: move.kind === 'resize' && this.config.DEFAULT.allow_resize_to_same_host,
       ...(move.kind === 'liveMigrate' ? { block_migration: move.blockMigration } : {}),
       ...(move.kind === 'evacuate' ? { admin_password: move.adminPassword } : {}),
+      ...(move.kind === 'resize' && move.crossCell ? { cross_cell: true } : {}),
     };
     const wait =
       move.kind === 'resize' ||
@@ -174,6 +175,15 @@ export class ServerMoves {
         : err;
     }
     await db.writer.startAction(ctx, server.uuid, rule);
+    if (migration.cross_cell_move) {
+      // The other cell holds the source: only the super conductor reaches both.
+      const superConductor = new SuperConductorClient(
+        await this.apiMq.get(),
+        this.config.DEFAULT.rpc_response_timeout * 1000,
+      );
+      await superConductor.finishCrossCellResize(ctx, server.uuid, migration.uuid, how);
+      return;
+    }
     const conductor = await this.cellConductor(cctx);
     await (how === 'confirm'
       ? conductor.confirmResize(ctx, migration.uuid)
