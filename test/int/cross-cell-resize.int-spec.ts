@@ -234,6 +234,25 @@ describe('cross-cell resize (separate processes)', () => {
     await gone(id);
   });
 
+  it('a delete in VERIFY_RESIZE confirms first: no copy, guest or allocation left in either cell', async () => {
+    const id = await boot('xc-delete');
+    expect((await act(id, { resize: { flavorRef: 'xc-big' } })).status).toBe(202);
+    await idle(id, 'VERIFY_RESIZE');
+    const [m] = await migrationsIn('cell1', id);
+
+    expect((await cloud.api.delete(`/v2.1/servers/${id}`, admin)).status).toBe(204);
+    await gone(id);
+    expect(await rowsIn('cell1', id)).toEqual([]);
+    expect((await migrationsIn('cell1', id))[0]?.status).toBe('confirmed');
+    expect((await rowsIn('cell2', id)).map((r) => r.deleted !== 0)).toEqual([true]);
+    const held = await query<{ n: number }>(
+      apiDb(),
+      'SELECT COUNT(*) AS n FROM allocations WHERE consumer_id IN (?, ?)',
+      [id, m?.uuid],
+    );
+    expect(Number(held[0]?.n)).toBe(0);
+  });
+
   it.each([
     ['on the source', 'xfail-migrate-1'],
     ['on the destination', 'xfail-finish-1'],

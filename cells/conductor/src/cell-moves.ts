@@ -233,7 +233,9 @@ export class CellMoves {
       await db.migrationWriter
         .swapStatus(m.uuid, [m.status ?? ''], waiting ? 'confirmed' : 'error')
         .catch(() => undefined);
-      if (waiting && m.source_compute) {
+      // A cross-cell source is another cell's host, out of this conductor's reach (the API
+      // confirms such a move through the super conductor before it deletes).
+      if (waiting && m.source_compute && !m.cross_cell_move) {
         await (
           await this.compute()
         )

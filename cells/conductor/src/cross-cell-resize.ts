@@ -1,12 +1,7 @@
 import { describeError, type RequestContext } from '@nova/common';
 import type { Cell, CellRouter } from '@nova/cell-router';
 import { cellDb, type CellRepositories, type InstanceFlavors } from '@nova/cells/db';
-import {
-  ComputeClient,
-  InstanceNotFound,
-  type Selection,
-  type WireMove,
-} from '@nova/compute-rpc';
+import { ComputeClient, InstanceNotFound, type Selection, type WireMove } from '@nova/compute-rpc';
 import { PowerState, TaskState, VmState } from '@nova/compute-state';
 import type { NovaConfig } from '@nova/config';
 import { getLogger } from '@nova/logging';

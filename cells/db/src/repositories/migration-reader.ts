@@ -116,7 +116,7 @@ export class MigrationReader {
   /** Resizes and cold migrations waiting for a confirmation since before `cutoff`. */
   async unconfirmed(cutoff: Date): Promise<MigrationRecord[]> {
     const rows = await this.ds.query<Array<Record<string, unknown>>>(
-      `SELECT ${COLUMNS.join(', ')} FROM migrations WHERE status = 'finished' AND deleted = 0 AND updated_at < ? ORDER BY updated_at`,
+      `SELECT ${COLUMNS.join(', ')} FROM migrations WHERE status = 'finished' AND deleted = 0 AND (cross_cell_move = 0 OR cross_cell_move IS NULL) AND updated_at < ? ORDER BY updated_at`,
       [sqlTimestamp(this.ds, cutoff)],
     );
     return rows.map((r) => this.record(r));
