@@ -66,7 +66,7 @@ export class CrossCellResize {
       if (!bundle) {
         throw new InstanceNotFound(`Instance ${uuid} could not be found.`, { instance_uuid: uuid });
       }
-      await target.db.instanceCopy.write(bundle, true, { hidden: true, cross_cell_move: true });
+      await target.db.instanceCopy.write(bundle, true, { hidden: 1, cross_cell_move: 1 });
       stage = 'copied';
       await this.step(ctx, target, uuid, 'compute_prep_snapshot_based_resize_at_source', () =>
         source.compute.crossCellStep(

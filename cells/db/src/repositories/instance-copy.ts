@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { sqlTimestamp } from '@nova/database';
 
 type Row = Record<string, unknown>;
 
@@ -80,7 +81,11 @@ export class InstanceCopy {
    */
   async write(bundle: InstanceBundle, hidden: boolean, migrationFields: Row = {}): Promise<void> {
     await this.ds.transaction(async (tx) => {
-      await insert(tx, 'instances', { ...bundle.instance, hidden, compute_id: null });
+      await insert(tx, 'instances', {
+        ...bundle.instance,
+        hidden: hidden ? 1 : 0,
+        compute_id: null,
+      });
       for (const [table, rows] of Object.entries(bundle.records)) {
         for (const row of rows) {
           await insert(tx, table, row);
@@ -137,15 +142,15 @@ export class InstanceCopy {
   async setHidden(uuid: string, hidden: boolean): Promise<void> {
     await this.ds.query(
       'UPDATE instances SET hidden = ?, updated_at = ? WHERE uuid = ? AND deleted = 0',
-      [hidden, new Date(), uuid],
+      [hidden ? 1 : 0, sqlTimestamp(this.ds), uuid],
     );
   }
 
   /** Hide or show the migration (os-migrations lists the visible copy only). */
   async setMigrationHidden(migrationUuid: string, hidden: boolean): Promise<void> {
     await this.ds.query('UPDATE migrations SET hidden = ?, updated_at = ? WHERE uuid = ?', [
-      hidden,
-      new Date(),
+      hidden ? 1 : 0,
+      sqlTimestamp(this.ds),
       migrationUuid,
     ]);
   }
