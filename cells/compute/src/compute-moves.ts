@@ -13,6 +13,10 @@ import { PowerState, TaskState, VmState } from '@nova/compute-state';
 import { getLogger } from '@nova/logging';
 import { MigrationAborted, type InstanceSpec, type VirtDriver } from '@nova/cells/virt';
 import { configDriveContents, type ConfigDrivePolicy } from './config-drive-contents';
+import { crossCellSteps } from './cross-cell-steps';
+import { guestSpec, powersOn } from './move-guest';
+
+export { guestSpec } from './move-guest';
 
 const log = getLogger('compute.moves');
 
@@ -23,33 +27,6 @@ function isMoot(err: unknown): boolean {
     err instanceof InstanceNotFound ||
     err instanceof MigrationStateChanged
   );
-}
-
-/** The guest as the driver builds it, with one of the move's flavors. */
-export function guestSpec(move: WireMove, flavor: WireFlavor): InstanceSpec {
-  const g = move.guest;
-  return {
-    uuid: g.instance_uuid,
-    name: g.instance_name,
-    displayName: g.display_name,
-    vcpus: flavor.vcpus,
-    memoryMb: flavor.memory_mb,
-    rootGb: flavor.root_gb,
-    ephemeralGb: flavor.ephemeral_gb,
-    image: {
-      id: g.image.id,
-      ...(g.image.name ? { name: g.image.name } : {}),
-      properties: g.image.properties,
-    },
-    userData: g.user_data,
-    keyData: g.key_data,
-    networks: g.vifs.map((v) => ({ address: v.address, mac: v.mac })),
-  };
-}
-
-/** Whether the guest runs once the move is over (a stopped server stays stopped). */
-function powersOn(move: WireMove): boolean {
-  return move.old_vm_state !== VmState.STOPPED;
 }
 
 /** The vm_state a move that is over (or undone) leaves the server in. */
@@ -81,11 +58,7 @@ export class ComputeMoves {
    * again when it has one (as Nova's finish_migration and rebuild do): the
    * flavor it runs with, and only an evacuation's new password.
    */
-  private arriving(
-    move: WireMove,
-    flavor: WireFlavor,
-    adminPassword: string | null = null,
-  ): InstanceSpec {
+  arriving(move: WireMove, flavor: WireFlavor, adminPassword: string | null = null): InstanceSpec {
     const spec = guestSpec(move, flavor);
     const g = move.guest;
     const files =
@@ -135,6 +108,7 @@ export class ComputeMoves {
       evacuate_instance: (ctx: RequestContext, a: WithMove) => this.evacuate(ctx, a.move),
       cleanup_move_source: (_ctx: RequestContext, a: { instance_uuid: string }) =>
         this.driver.confirmMigration(a.instance_uuid),
+      ...crossCellSteps(this.driver, (move, flavor) => this.arriving(move, flavor)),
     };
   }
 

@@ -253,7 +253,9 @@ export class CellMoves {
       await db.migrationWriter
         .swapStatus(m.uuid, [m.status ?? ''], waiting ? 'confirmed' : 'error')
         .catch(() => undefined);
-      if (waiting && m.source_compute) {
+      // A cross-cell source is another cell's host, out of this conductor's reach (the API
+      // confirms such a move through the super conductor before it deletes).
+      if (waiting && m.source_compute && !m.cross_cell_move) {
         await (
           await this.compute()
         )
@@ -287,53 +289,62 @@ export class CellMoves {
 
   /** Everything the hosts need for one step of the move, from the cell and the request spec. */
   private async moveFor(migrationUuid: string, extras: MoveExtras): Promise<WireMove> {
-    const db = await this.deps.db();
-    const m = await db.migrations.byUuid(migrationUuid);
-    if (!m?.instance_uuid) {
-      throw new Error(`migration ${migrationUuid} not found`);
-    }
-    const uuid = m.instance_uuid;
-    const [server, flavors, sysMeta, spec, nics] = await Promise.all([
-      db.servers.get(uuid),
-      db.servers.flavors(uuid),
-      db.servers.systemMetadata(uuid, ['old_vm_state']),
-      this.deps.builds.spec(uuid),
-      db.servers.networkInfo(uuid),
-    ]);
-    const oldVmState = sysMeta['old_vm_state'] ?? null;
-    if (!server || !flavors) {
-      throw new InstanceNotFound(`Instance ${uuid} could not be found.`, { instance_uuid: uuid });
-    }
-    return {
-      migration: wireMigration(m),
-      guest: {
-        instance_uuid: uuid,
-        instance_name: server.instance_name ?? uuid,
-        display_name: server.display_name ?? '',
-        image: spec?.image ?? {
-          id: server.image_ref ?? '',
-          name: null,
-          min_disk: 0,
-          min_ram: 0,
-          properties: {},
-        },
-        user_data: server.user_data,
-        key_data: server.key_data,
-        vifs: flatVifs(nics, this.deps.config),
-        // The password is the hosts' to add: only an evacuation's new one goes on the drive.
-        facts: wireGuestOf(server, null),
-      },
-      old_flavor: flavors.old ?? flavors.cur,
-      new_flavor: flavors.new ?? flavors.cur,
-      old_vm_state: oldVmState ?? server.vm_state,
-      ...(extras.block_migration !== undefined ? { block_migration: extras.block_migration } : {}),
-      ...(extras.admin_password !== undefined ? { admin_password: extras.admin_password } : {}),
-    };
+    return wireMoveOf(await this.deps.db(), this.deps, migrationUuid, extras);
   }
 
   private async compute(): Promise<ComputeClient> {
     return new ComputeClient(await this.deps.mq(), this.deps.rpcTimeoutMs);
   }
+}
+
+/** Everything the hosts need for one step of the move, from the cell and the request spec. */
+export async function wireMoveOf(
+  db: CellRepositories,
+  deps: Pick<CellMovesDeps, 'builds' | 'config'>,
+  migrationUuid: string,
+  extras: MoveExtras,
+): Promise<WireMove> {
+  const m = await db.migrations.byUuid(migrationUuid);
+  if (!m?.instance_uuid) {
+    throw new Error(`migration ${migrationUuid} not found`);
+  }
+  const uuid = m.instance_uuid;
+  const [server, flavors, sysMeta, spec, nics] = await Promise.all([
+    db.servers.get(uuid),
+    db.servers.flavors(uuid),
+    db.servers.systemMetadata(uuid, ['old_vm_state']),
+    deps.builds.spec(uuid),
+    db.servers.networkInfo(uuid),
+  ]);
+  const oldVmState = sysMeta['old_vm_state'] ?? null;
+  if (!server || !flavors) {
+    throw new InstanceNotFound(`Instance ${uuid} could not be found.`, { instance_uuid: uuid });
+  }
+  return {
+    migration: wireMigration(m),
+    guest: {
+      instance_uuid: uuid,
+      instance_name: server.instance_name ?? uuid,
+      display_name: server.display_name ?? '',
+      image: spec?.image ?? {
+        id: server.image_ref ?? '',
+        name: null,
+        min_disk: 0,
+        min_ram: 0,
+        properties: {},
+      },
+      user_data: server.user_data,
+      key_data: server.key_data,
+      vifs: flatVifs(nics, deps.config),
+      // The password is the hosts' to add: only an evacuation's new one goes on the drive.
+      facts: wireGuestOf(server, null),
+    },
+    old_flavor: flavors.old ?? flavors.cur,
+    new_flavor: flavors.new ?? flavors.cur,
+    old_vm_state: oldVmState ?? server.vm_state,
+    ...(extras.block_migration !== undefined ? { block_migration: extras.block_migration } : {}),
+    ...(extras.admin_password !== undefined ? { admin_password: extras.admin_password } : {}),
+  };
 }
 
 function wireMigration(m: MigrationRecord): WireMove['migration'] {

@@ -18,6 +18,7 @@ import type { NovaConfig } from '@nova/config';
 import { getLogger } from '@nova/logging';
 import type { PlacementService } from '@nova/placement';
 import type { BuildRequests, ServerRecord } from '@nova/servers';
+import { CrossCellResize } from './cross-cell-resize';
 
 const log = getLogger('conductor.super');
 
@@ -49,13 +50,17 @@ const STEPS: Record<MigrationType, { initial: string; placed: string; event: str
  * as in Nova).
  */
 export class MoveTask {
+  readonly crossCell: CrossCellResize;
+
   constructor(
     private readonly config: NovaConfig,
     private readonly router: CellRouter,
     private readonly scheduler: SchedulerClient,
     private readonly placement: PlacementService,
     private readonly builds: BuildRequests,
-  ) {}
+  ) {
+    this.crossCell = new CrossCellResize(config, router, placement, builds);
+  }
 
   async run(ctx: RequestContext, req: WireMoveRequest): Promise<void> {
     const uuid = req.instance_uuid;
@@ -106,7 +111,13 @@ export class MoveTask {
       ]);
       let selection: Selection;
       try {
-        selection = await this.select(ctx, req, server, newFlavor, location.cell.uuid);
+        selection = await this.selectPreferringCell(
+          ctx,
+          req,
+          server,
+          newFlavor,
+          location.cell.uuid,
+        );
       } catch (err) {
         const reason =
           err instanceof NoValidHost && err.message.startsWith('No valid host')
@@ -122,12 +133,24 @@ export class MoveTask {
         });
         throw new NoValidHost(reason, { instance_uuid: uuid });
       }
+      const crossCell = selection.cell_uuid !== location.cell.uuid;
       await db.migrationWriter.swapStatus(migrationUuid, [steps.initial], steps.placed, {
         dest_compute: selection.host,
         dest_node: selection.nodename,
         dest_host: selection.host,
+        ...(crossCell ? { cross_cell_move: true } : {}),
       });
       await db.writer.actionEvent(ctx.requestId, uuid, steps.event, null, 'Success', null);
+      if (crossCell) {
+        log.info(
+          { uuid, from: server.host, to: selection.host, migration: migrationUuid },
+          'cross-cell resize scheduled',
+        );
+        // The caller waited for the scheduling only; the copy and the hosts' work run on.
+        const sourceCell = location.cell;
+        void this.crossCell.execute(ctx, sourceCell, migrationUuid, selection);
+        return;
+      }
       log.info(
         { uuid, type, from: server.host, to: selection.host, migration: migrationUuid },
         'move scheduled',
@@ -157,13 +180,36 @@ export class MoveTask {
     }
   }
 
+  /**
+   * The server's own cell first; a resize the caller may take across cells
+   * (policy compute:servers:resize:cross_cell) then looks at every cell, as
+   * Nova's CrossCellWeigher prefers the source cell by default.
+   */
+  private async selectPreferringCell(
+    ctx: RequestContext,
+    req: WireMoveRequest,
+    server: ServerRecord,
+    flavor: WireFlavor,
+    cellUuid: string,
+  ): Promise<Selection> {
+    try {
+      return await this.select(ctx, req, server, flavor, cellUuid);
+    } catch (err) {
+      if (!(err instanceof NoValidHost) || !req.cross_cell || req.migration_type !== 'resize') {
+        throw err;
+      }
+      log.info({ uuid: server.uuid }, "no host in the server's cell: looking in the other cells");
+      return this.select(ctx, req, server, flavor, null);
+    }
+  }
+
   /** The scheduler's claimed destination for the instance, with its new flavor. */
   private async select(
     ctx: RequestContext,
     req: WireMoveRequest,
     server: ServerRecord,
     flavor: WireFlavor,
-    cellUuid: string,
+    cellUuid: string | null,
   ): Promise<Selection> {
     const spec: WireRequestSpec = (await this.builds.spec(server.uuid)) ?? {
       instance_uuids: [server.uuid],

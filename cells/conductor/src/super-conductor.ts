@@ -28,6 +28,12 @@ import { builds } from '@nova/metrics';
 
 const log = getLogger('conductor.super');
 
+/** Which cross-cell resize to confirm or revert. */
+interface CrossCellFinish {
+  instance_uuid: string;
+  migration_uuid: string;
+}
+
 /** How far a build got in this conductor: the cell its instance row was written to. */
 interface BuildProgress {
   rowIn: Cell | null;
@@ -79,6 +85,10 @@ export class SuperConductor {
         this.moves.run(ctx, a.request),
       unshelve_instance: (ctx: RequestContext, a: UnshelveRequest) =>
         this.unshelver.unshelve(ctx, a),
+      confirm_snapshot_based_resize: (ctx: RequestContext, a: CrossCellFinish) =>
+        this.moves.crossCell.confirm(ctx, a.instance_uuid, a.migration_uuid),
+      revert_snapshot_based_resize: (ctx: RequestContext, a: CrossCellFinish) =>
+        this.moves.crossCell.revert(ctx, a.instance_uuid, a.migration_uuid),
     };
   }
 

@@ -3,6 +3,7 @@ import { CELL_MIGRATIONS } from '@nova/migrations/cell';
 import { CELL_ENTITIES } from './entities';
 import { ConsoleAuthTokens } from './repositories/console-auth-tokens';
 import { ComputeNodeRepository } from './repositories/compute-node.repository';
+import { InstanceCopy } from './repositories/instance-copy';
 import { InstanceWriter } from './repositories/instance-writer';
 import { InstanceRepository } from './repositories/instance.repository';
 import { MigrationReader } from './repositories/migration-reader';
@@ -25,6 +26,7 @@ export interface CellRepositories {
   readonly migrationWriter: MigrationWriter;
   readonly consoleAuthTokens: ConsoleAuthTokens;
   readonly taskLogs: TaskLogRepository;
+  readonly instanceCopy: InstanceCopy;
 }
 
 export async function cellDb(ctx: CellContext): Promise<CellRepositories> {
@@ -39,5 +41,6 @@ export async function cellDb(ctx: CellContext): Promise<CellRepositories> {
     migrationWriter: new MigrationWriter(ds),
     consoleAuthTokens: new ConsoleAuthTokens(ds),
     taskLogs: new TaskLogRepository(ds),
+    instanceCopy: new InstanceCopy(ds),
   };
 }

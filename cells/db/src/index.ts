@@ -14,6 +14,7 @@ export * from './repositories/instance-actions.reader';
 export * from './repositories/instance-rows';
 export * from './repositories/migration-reader';
 export * from './repositories/migration-writer';
+export * from './repositories/instance-copy';
 export * from './repositories/console-auth-tokens';
 export * from './repositories/task-log.repository';
 export * from './maintenance';

@@ -90,8 +90,14 @@ export class ServerListing {
         throw new CellDown(`Cells did not respond: ${failed.map(cellLabel).join(', ')}`);
       }
     }
+    // A cross-cell move shows and hides its two copies one after the other (two
+    // databases, no common transaction): for that instant a server is kept once.
+    const seen = new Set<string>();
+    const servers = mergeSorted(lists, compare, Number.MAX_SAFE_INTEGER)
+      .filter((s) => !seen.has(s.uuid) && seen.add(s.uuid) !== undefined)
+      .slice(0, query.limit);
     return {
-      servers: mergeSorted(lists, compare, query.limit),
+      servers,
       failedCells: failed.map((c) => c.uuid),
     };
   }

@@ -19,6 +19,7 @@ import {
   checkActionAllowed,
   InstanceInvalidState,
   TaskState,
+  VmState,
   type ServerAction,
 } from '@nova/compute-state';
 import { NOVA_CONFIG, type NovaConfig } from '@nova/config';
@@ -118,6 +119,7 @@ export class ServerMoves {
       same_host: move.kind === 'resize' && this.config.DEFAULT.allow_resize_to_same_host,
       ...(move.kind === 'liveMigrate' ? { block_migration: move.blockMigration } : {}),
       ...(move.kind === 'evacuate' ? { admin_password: move.adminPassword } : {}),
+      ...(move.kind === 'resize' && move.crossCell ? { cross_cell: true } : {}),
     };
     const wait =
       move.kind === 'resize' ||
@@ -174,10 +176,69 @@ export class ServerMoves {
         : err;
     }
     await db.writer.startAction(ctx, server.uuid, rule);
+    if (migration.cross_cell_move) {
+      // The other cell holds the source: only the super conductor reaches both.
+      const superConductor = new SuperConductorClient(
+        await this.apiMq.get(),
+        this.config.DEFAULT.rpc_response_timeout * 1000,
+      );
+      await superConductor.finishCrossCellResize(ctx, server.uuid, migration.uuid, how);
+      return;
+    }
     const conductor = await this.cellConductor(cctx);
     await (how === 'confirm'
       ? conductor.confirmResize(ctx, migration.uuid)
       : conductor.revertResize(ctx, migration.uuid));
+  }
+
+  /**
+   * Nova's _confirm_resize_on_deleting for a cross-cell resize: its source
+   * copy is in another cell, which only the super conductor reaches, so a
+   * delete of a server in VERIFY_RESIZE confirms first (waited for). Answers
+   * the server as it is then (unchanged when there was nothing to confirm).
+   */
+  async confirmCrossCellBeforeDelete(
+    ctx: RequestContext,
+    server: ServerRecord,
+  ): Promise<ServerRecord> {
+    if (server.vm_state !== VmState.RESIZED || server.task_state !== null || !server.cell_uuid) {
+      return server;
+    }
+    const db = await cellDb(await this.lookup.cellOf(ctx, server));
+    const [migration] = await db.migrations.forInstance(server.uuid, { statuses: ['finished'] });
+    if (!migration?.cross_cell_move) {
+      return server;
+    }
+    try {
+      await db.writer.compareAndSwap(server.uuid, [null], {
+        task_state: TaskState.RESIZE_CONFIRMING,
+      });
+    } catch (err) {
+      if (err instanceof UnexpectedTaskState) {
+        return server; // someone else acts on it: the delete's own swap decides
+      }
+      throw err;
+    }
+    try {
+      await db.migrationWriter.swapStatus(migration.uuid, ['finished'], 'confirming');
+    } catch (err) {
+      await db.writer
+        .compareAndSwap(server.uuid, [TaskState.RESIZE_CONFIRMING], { task_state: null })
+        .catch(() => undefined);
+      if (err instanceof MigrationStateChanged) {
+        return server;
+      }
+      throw err;
+    }
+    await db.writer.startAction(ctx, server.uuid, 'confirmResize');
+    const conductor = new SuperConductorClient(
+      await this.apiMq.get(),
+      this.config.DEFAULT.rpc_response_timeout * 1000,
+    );
+    await conductor.finishCrossCellResize(ctx, server.uuid, migration.uuid, 'confirm', {
+      wait: true,
+    });
+    return (await db.servers.get(server.uuid)) ?? server;
   }
 
   async serverMigrations(ctx: RequestContext, server: ServerRecord): Promise<MigrationRecord[]> {

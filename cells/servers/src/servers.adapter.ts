@@ -88,7 +88,8 @@ export class ServersAdapter implements ServersPort {
     options: { force?: boolean } = {},
   ): Promise<void> {
     const shelveImage = await this.images.shelveImageOf(ctx, server);
-    await this.operations.delete(ctx, server, caller, options);
+    const current = await this.moves.confirmCrossCellBeforeDelete(ctx, server);
+    await this.operations.delete(ctx, current, caller, options);
     if (shelveImage) {
       await this.images.deleteShelveImage(ctx, server.uuid, shelveImage);
     }

@@ -44,6 +44,14 @@ export type MoveOperation =
 /** Steps of a live migration the source waits for on the destination. */
 export type MoveCall = 'pre_live_migration' | 'post_live_migration_at_destination';
 
+/** A host's steps in a cross-cell resize, driven and waited for by the super conductor. */
+export type CrossCellStep =
+  | 'prep_snapshot_based_resize_at_source'
+  | 'finish_snapshot_based_resize_at_dest'
+  | 'revert_snapshot_based_resize_at_dest'
+  | 'finish_revert_snapshot_based_resize_at_source'
+  | 'confirm_snapshot_based_resize_at_source';
+
 /** One compute host, reached on its cell's queue (`compute.<host>`). */
 export class ComputeClient {
   constructor(
@@ -83,6 +91,21 @@ export class ComputeClient {
       envelope(ctx, step, { instance_uuid: move.guest.instance_uuid, move }, COMPUTE_RPC_VERSION),
       this.timeoutMs,
     );
+  }
+
+  /** A cross-cell step on `host`, waited for; answers the guest's power state. */
+  async crossCellStep(
+    ctx: RequestContext,
+    host: string,
+    step: CrossCellStep,
+    move: WireMove,
+  ): Promise<number> {
+    const power = await this.mq.call(
+      { topic: COMPUTE_TOPIC, server: host },
+      envelope(ctx, step, { instance_uuid: move.guest.instance_uuid, move }, COMPUTE_RPC_VERSION),
+      this.timeoutMs,
+    );
+    return Number(power ?? 0);
   }
 
   /** A running live migration: finish it now (force_complete) or stop it (abort). */

@@ -53,6 +53,8 @@ export interface WireMoveRequest {
   readonly block_migration?: boolean | null;
   /** Evacuation's new admin password (not stored, as in Nova). */
   readonly admin_password?: string | null;
+  /** A resize the caller may move to another cell (policy compute:servers:resize:cross_cell). */
+  readonly cross_cell?: boolean;
 }
 
 /** The guest a compute host recreates on another host (no database needed there). */

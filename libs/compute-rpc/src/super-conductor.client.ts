@@ -77,4 +77,30 @@ export class SuperConductorClient {
     }
     await this.mq.call({ topic: CONDUCTOR_TOPIC }, message, this.timeoutMs);
   }
+
+  /**
+   * Confirm or revert a cross-cell resize: the API swapped the instance and
+   * the migration in the cell the server is mapped to; the super conductor
+   * reaches both cells. Cast, the server leaves VERIFY_RESIZE when it is
+   * done; waited for (a delete confirms first), it is done on return.
+   */
+  async finishCrossCellResize(
+    ctx: RequestContext,
+    instanceUuid: string,
+    migrationUuid: string,
+    how: 'confirm' | 'revert',
+    options: { wait?: boolean } = {},
+  ): Promise<void> {
+    const message = envelope(
+      ctx,
+      how === 'confirm' ? 'confirm_snapshot_based_resize' : 'revert_snapshot_based_resize',
+      { instance_uuid: instanceUuid, migration_uuid: migrationUuid },
+      CONDUCTOR_RPC_VERSION,
+    );
+    if (options.wait) {
+      await this.mq.call({ topic: CONDUCTOR_TOPIC }, message, this.timeoutMs);
+      return;
+    }
+    await this.mq.cast({ topic: CONDUCTOR_TOPIC }, message);
+  }
 }

@@ -15,6 +15,8 @@ export interface MigrationRecord {
   /** migration, resize, live-migration or evacuation. */
   readonly migration_type: string;
   readonly hidden: boolean;
+  /** A resize into another cell: the record is in both cells, hidden where the server is not. */
+  readonly cross_cell_move?: boolean;
   readonly user_id: string | null;
   readonly project_id: string | null;
   readonly created_at: Date;

@@ -40,6 +40,8 @@ export type ServerMove =
       readonly flavor: WireFlavor;
       /** OS-DCF:diskConfig, when given. */
       readonly autoDiskConfig?: boolean;
+      /** The caller may resize into another cell (policy compute:servers:resize:cross_cell). */
+      readonly crossCell?: boolean;
     }
   /** host: an admin's destination (2.56). */
   | { readonly kind: 'migrate'; readonly host: string | null }

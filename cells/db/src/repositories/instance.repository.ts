@@ -113,6 +113,7 @@ export class InstanceRepository {
     const qb = this.repo
       .createQueryBuilder('i')
       .where('(i.terminated_at IS NULL OR i.terminated_at > :start)', { start: window.start })
+      .andWhere('(i.hidden = 0 OR i.hidden IS NULL)')
       .andWhere('i.launched_at < :end', { end: window.end })
       .orderBy('i.project_id', 'ASC')
       .addOrderBy('i.uuid', 'ASC')

@@ -17,6 +17,7 @@ const COLUMNS = [
   'status',
   'migration_type',
   'hidden',
+  'cross_cell_move',
   'user_id',
   'project_id',
   'created_at',
@@ -115,7 +116,7 @@ export class MigrationReader {
   /** Resizes and cold migrations waiting for a confirmation since before `cutoff`. */
   async unconfirmed(cutoff: Date): Promise<MigrationRecord[]> {
     const rows = await this.ds.query<Array<Record<string, unknown>>>(
-      `SELECT ${COLUMNS.join(', ')} FROM migrations WHERE status = 'finished' AND deleted = 0 AND updated_at < ? ORDER BY updated_at`,
+      `SELECT ${COLUMNS.join(', ')} FROM migrations WHERE status = 'finished' AND deleted = 0 AND (cross_cell_move = 0 OR cross_cell_move IS NULL) AND updated_at < ? ORDER BY updated_at`,
       [sqlTimestamp(this.ds, cutoff)],
     );
     return rows.map((r) => this.record(r));
@@ -150,6 +151,7 @@ export class MigrationReader {
       status: text('status'),
       migration_type: text('migration_type') ?? 'migration',
       hidden: Boolean(r['hidden']),
+      cross_cell_move: Boolean(r['cross_cell_move']),
       user_id: text('user_id'),
       project_id: text('project_id'),
       created_at: sqlDate(r['created_at']) ?? new Date(0),

@@ -22,6 +22,8 @@ export interface MigrationChanges {
   readonly dest_compute?: string;
   readonly dest_node?: string;
   readonly dest_host?: string;
+  /** The destination is in another cell (the record is copied there). */
+  readonly cross_cell_move?: boolean;
 }
 
 /**

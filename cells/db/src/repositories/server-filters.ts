@@ -117,6 +117,8 @@ function sqlTime(date: Date): string {
 /** Nova's filters as SQL (ip/ip6 are matched on the records afterwards, as in Nova). */
 export function applyFilters(qb: SelectQueryBuilder<Instance>, q: CellListQuery): void {
   qb.where(q.deleted === true ? 'i.deleted != 0' : q.deleted === false ? 'i.deleted = 0' : '1 = 1');
+  // The other cell's copy of a server in a cross-cell move: it is listed where it is mapped.
+  qb.andWhere('(i.hidden = 0 OR i.hidden IS NULL)');
   const exact: Array<[string, unknown]> = [
     ['project_id', q.projectId],
     ['user_id', q.userId],

@@ -3,10 +3,13 @@ import { Invalid, type RequestContext } from '@nova/common';
 import { checkActionAllowed } from '@nova/compute-state';
 import { FlavorNotFound, FlavorService } from '@nova/flavors';
 import { ImageNotAuthorized, ImageNotFound, ImageService, type Image } from '@nova/images';
+import { PolicyEnforcer } from '@nova/policy';
 import { QuotaService } from '@nova/quota';
 import { SERVERS, type ServerRecord, type ServersPort } from '@nova/servers';
 import { wireFlavor } from './server-creator';
 import { autoDiskConfig, checkImageForFlavor } from './server-checks';
+
+const CROSS_CELL_RESIZE = 'compute:servers:resize:cross_cell';
 
 /**
  * The resize action past its policy, in Nova's order: the state (409), the
@@ -20,6 +23,7 @@ export class ServerResizer {
     private readonly flavors: FlavorService,
     private readonly images: ImageService,
     private readonly quota: QuotaService,
+    private readonly policy: PolicyEnforcer,
     @Inject(SERVERS) private readonly servers: ServersPort,
   ) {}
 
@@ -54,10 +58,20 @@ export class ServerResizer {
       cores: flavor.vcpus - current.vcpus,
       ram: flavor.memory_mb - current.memory_mb,
     });
+    // Nova asks this policy (default: nobody) before letting the scheduler look at other cells.
+    const crossCell = this.policy.allows(ctx, CROSS_CELL_RESIZE, {
+      project_id: server.project_id,
+      user_id: server.user_id,
+    });
     await this.servers.move(
       ctx,
       server,
-      { kind: 'resize', flavor, ...(autoDisk !== undefined ? { autoDiskConfig: autoDisk } : {}) },
+      {
+        kind: 'resize',
+        flavor,
+        crossCell,
+        ...(autoDisk !== undefined ? { autoDiskConfig: autoDisk } : {}),
+      },
       { isAdmin: ctx.isAdmin },
     );
   }
