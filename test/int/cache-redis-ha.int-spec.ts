@@ -72,10 +72,13 @@ describe('cache on Redis Sentinel: a master, its replica and a sentinel', () => 
   });
 
   afterAll(async () => {
-    await api?.close();
-    await cache?.close();
-    await deployment?.cleanup();
-    await set?.stop();
+    try {
+      await api?.close();
+      await cache?.close();
+      await deployment?.cleanup();
+    } finally {
+      await set?.stop();
+    }
   });
 
   it('reads and writes the master the sentinel names, and publishes through it', async () => {
@@ -222,9 +225,12 @@ describe('cache on a three-node Redis Cluster', () => {
   });
 
   afterAll(async () => {
-    await cache?.close();
-    await other?.close();
-    await cluster?.stop();
+    try {
+      await cache?.close();
+      await other?.close();
+    } finally {
+      await cluster?.stop();
+    }
   });
 
   it('sets, gets and deletes keys spread over every node (one del for keys in many slots)', async () => {

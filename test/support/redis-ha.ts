@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +45,9 @@ export class RedisProcess {
 
   /** `extra` conf lines are for this start only (e.g. rejoining as a replica). */
   async start(extra: string[] = []): Promise<void> {
+    if (this.child) {
+      throw new Error(`redis on ${this.port} is running already`);
+    }
     const file = join(this.dir, this.sentinel ? 'sentinel.conf' : 'redis.conf');
     const common = [`port ${this.port}`, 'bind 127.0.0.1', `dir ${this.dir}`];
     const persistence = this.sentinel ? [] : ['save ""', 'appendonly no'];
@@ -67,6 +70,12 @@ export class RedisProcess {
     }
   }
 
+  /** Kill it and remove its directory (conf, cluster state). */
+  async remove(): Promise<void> {
+    await this.kill();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
   client(password?: string): Redis {
     return new Redis({ port: this.port, host: '127.0.0.1', password, maxRetriesPerRequest: 1 });
   }
@@ -82,6 +91,15 @@ async function ask<T>(
     return await fn(client);
   } finally {
     client.disconnect();
+  }
+}
+
+/** Every process is killed and removed even when one of them fails to. */
+async function stopAll(processes: RedisProcess[]): Promise<void> {
+  const results = await Promise.allSettled(processes.map((p) => p.remove()));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    throw failed.reason;
   }
 }
 
@@ -183,9 +201,7 @@ export class SentinelSet {
   }
 
   async stop(): Promise<void> {
-    await this.sentinel.kill();
-    await this.replica.kill();
-    await this.master.kill();
+    await stopAll([this.sentinel, this.replica, this.master]);
   }
 }
 
@@ -242,8 +258,6 @@ export class RedisClusterSet {
   }
 
   async stop(): Promise<void> {
-    for (const node of this.nodes) {
-      await node.kill();
-    }
+    await stopAll(this.nodes);
   }
 }
