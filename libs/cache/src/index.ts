@@ -3,3 +3,4 @@ export * from './cache.module';
 export * from './create-cache';
 export * from './memory-cache';
 export * from './redis-cache';
+export * from './redis-topology';

@@ -1,15 +1,9 @@
-import Redis, { type RedisOptions } from 'ioredis';
 import { getLogger } from '@nova/logging';
 import type { CacheBackend } from './cache-backend';
+import { openRedis, type RedisConnectOptions, type RedisConnection } from './redis-topology';
+import { watchSwitchMaster } from './sentinel-watch';
 
-export interface RedisCacheOptions {
-  host: string;
-  port: number;
-  username?: string;
-  password?: string;
-  db: number;
-  /** Milliseconds before a command is abandoned. */
-  commandTimeoutMs: number;
+export interface RedisCacheOptions extends RedisConnectOptions {
   /** Prepended to keys and channels (`nova:`), so deployments/tests can share a server. */
   prefix: string;
 }
@@ -17,40 +11,45 @@ export interface RedisCacheOptions {
 const log = getLogger('cache.redis');
 
 /**
- * Redis through ioredis, tuned to fail fast: no offline queue and a command
- * timeout, so an outage turns into cache misses within milliseconds instead of
- * stalled requests. One outage is logged once, and its end once.
+ * Redis through ioredis (one server, Sentinel or Cluster), tuned to fail fast: no
+ * offline queue and a command timeout, so an outage or a failover turns into cache
+ * misses within milliseconds instead of stalled requests. One outage is logged
+ * once, and its end once.
  */
 export class RedisCache implements CacheBackend {
   readonly shared = true;
-  private readonly client: Redis;
-  private readonly subscriber: Redis;
+  private readonly client: RedisConnection;
+  private readonly subscriber: RedisConnection;
+  private readonly cluster: boolean;
   private readonly handlers = new Map<string, Set<(message: string) => void>>();
   private readonly reconnectHandlers: Array<() => void> = [];
+  private readonly stopWatch: () => void = () => undefined;
   private down = false;
   private everReady = false;
 
   constructor(private readonly options: RedisCacheOptions) {
-    const base: RedisOptions = {
-      host: options.host,
-      port: options.port,
-      db: options.db,
-      ...(options.username ? { username: options.username } : {}),
-      ...(options.password ? { password: options.password } : {}),
-      connectTimeout: Math.max(options.commandTimeoutMs, 500),
-      retryStrategy: (times) => Math.min(times * 200, 2000),
-      lazyConnect: false,
-    };
-    this.client = new Redis({
-      ...base,
-      enableOfflineQueue: false,
-      commandTimeout: options.commandTimeoutMs,
-      maxRetriesPerRequest: 0,
-    });
-    this.subscriber = new Redis({ ...base, enableOfflineQueue: true, maxRetriesPerRequest: null });
+    this.cluster = options.topology.kind === 'cluster';
+    this.client = openRedis(options, 'commands');
+    this.subscriber = openRedis(options, 'subscriber');
     this.client.on('error', (err: Error) => this.markDown(err));
+    // A cluster reports a lost node here; its 'error' only when no node answers.
+    this.client.on('node error', (err: Error) => this.markDown(err));
     this.subscriber.on('error', () => undefined); // reported through the client
+    this.subscriber.on('node error', () => undefined);
     this.client.on('ready', () => this.markUp());
+    const t = options.topology;
+    if (t.kind === 'sentinel') {
+      // Leave the old master as soon as the sentinels name a new one. A connection
+      // that is not ready is reconnecting already: it will ask the sentinels anyway
+      // (and interrupting a connect in progress would end it for good).
+      this.stopWatch = watchSwitchMaster(t, () => {
+        for (const connection of [this.client, this.subscriber]) {
+          if (connection.status === 'ready') {
+            connection.disconnect(true);
+          }
+        }
+      });
+    }
     this.subscriber.on('message', (channel: string, message: string) => {
       for (const handler of this.handlers.get(channel) ?? []) {
         handler(message);
@@ -80,6 +79,21 @@ export class RedisCache implements CacheBackend {
     });
   }
 
+  /**
+   * The command timeout also bounds what ioredis retries on its own (a cluster
+   * follows MOVED and refreshes slots during a failover): a miss, not a stall.
+   */
+  private bounded<T>(command: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error('Redis command timed out')),
+        this.options.commandTimeoutMs,
+      );
+    });
+    return Promise.race([command, timeout]).finally(() => clearTimeout(timer));
+  }
+
   private key(key: string): string {
     return `${this.options.prefix}:${key}`;
   }
@@ -107,21 +121,30 @@ export class RedisCache implements CacheBackend {
   }
 
   async get(key: string): Promise<string | null> {
-    return this.client.get(this.key(key));
+    return this.bounded(this.client.get(this.key(key)));
   }
 
   async set(key: string, value: string, ttlSeconds: number): Promise<void> {
-    await this.client.set(this.key(key), value, 'PX', Math.max(1, Math.round(ttlSeconds * 1000)));
+    const ttlMs = Math.max(1, Math.round(ttlSeconds * 1000));
+    await this.bounded(this.client.set(this.key(key), value, 'PX', ttlMs));
   }
 
   async del(...keys: string[]): Promise<void> {
-    if (keys.length > 0) {
-      await this.client.del(...keys.map((k) => this.key(k)));
+    const names = keys.map((k) => this.key(k));
+    if (names.length === 0) {
+      return;
+    }
+    if (this.cluster) {
+      // Keys live in different slots (nodes): one DEL each, a multi-key DEL is CROSSSLOT.
+      await this.bounded(Promise.all(names.map((name) => this.client.del(name))));
+    } else {
+      await this.bounded(this.client.del(...names));
     }
   }
 
+  /** In a cluster PUBLISH reaches every node's subscribers (the cluster bus relays it). */
   async publish(channel: string, message: string): Promise<void> {
-    await this.client.publish(this.key(channel), message);
+    await this.bounded(this.client.publish(this.key(channel), message));
   }
 
   async subscribe(
@@ -150,9 +173,23 @@ export class RedisCache implements CacheBackend {
     this.reconnectHandlers.push(handler);
   }
 
+  /** Disconnects both connections; resolves once their sockets are closed (at most 1 s). */
   async close(): Promise<void> {
-    this.client.disconnect();
-    this.subscriber.disconnect();
+    this.stopWatch();
+    await Promise.all([this.client, this.subscriber].map(disconnected));
+  }
+}
+
+function disconnected(connection: RedisConnection): Promise<void> {
+  if (connection.status === 'end') {
     return Promise.resolve();
   }
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 1000);
+    connection.once('end', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    connection.disconnect();
+  });
 }
