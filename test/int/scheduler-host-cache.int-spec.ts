@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { AggregateRepository } from '@nova/aggregates';
+import { AGGREGATES_CHANGED_CHANNEL, AggregateRepository } from '@nova/aggregates';
 import { ApiDatabase } from '@nova/api-db';
 import { CACHE_BACKEND, CacheModule, type CacheBackend } from '@nova/cache';
 import { CellRouter, type Cell } from '@nova/cell-router';
@@ -83,10 +83,13 @@ describe('scheduler host-state cache (mariadb)', () => {
       serviceDownTime: config.DEFAULT.service_down_time,
       defaultZone: config.DEFAULT.default_availability_zone,
       timeoutMs: 5000,
+      loadAggregates: () => app.get(AggregateRepository).list(),
     });
-    await app
-      .get<CacheBackend>(CACHE_BACKEND)
-      .subscribe(HOST_REPORTS_CHANNEL, (raw) => cache.hostReported(parseHostReport(raw)!));
+    const backend = app.get<CacheBackend>(CACHE_BACKEND);
+    await backend.subscribe(HOST_REPORTS_CHANNEL, (raw) =>
+      cache.hostReported(parseHostReport(raw)!),
+    );
+    await backend.subscribe(AGGREGATES_CHANGED_CHANNEL, () => cache.aggregatesChanged());
     scheduler = new SchedulerService(
       config,
       router,
@@ -218,6 +221,25 @@ describe('scheduler host-state cache (mariadb)', () => {
     expect((await place()).host).toBe('other');
   });
 
+  it('sees a host leave the default zone when its aggregate changes', async () => {
+    await report('cell1', 'best', 64);
+    await report('cell1', 'other', 16);
+    const inNova = { availability_zone: 'nova' };
+    expect((await place(1, inNova)).host).toBe('best');
+    const aggregates = app.get(AggregateRepository);
+    const id = await aggregates.create({
+      uuid: randomUUID(),
+      name: 'zone-z1',
+      metadata: { availability_zone: 'z1' },
+      createdAt: new Date(),
+    });
+    await aggregates.addHost(id, 'best');
+    expect((await place(1, inNova)).host).toBe('other');
+    expect((await place(1, { availability_zone: 'z1' })).host).toBe('best');
+    await aggregates.removeHost(id, 'best');
+    await aggregates.deleteIfEmpty(id);
+  });
+
   it('counts its own claims: the next request sees the room they took', async () => {
     await report('cell1', 'a', 16);
     await report('cell1', 'b', 12);
@@ -265,7 +287,7 @@ describe('scheduler host-state cache (mariadb)', () => {
     expect(used).toEqual([8 * GIB, 8 * GIB]);
     // The cache's picture matches: neither host is offered any more.
     await expect(place(1)).rejects.toThrow(NoValidHost);
-    const states = await cache.hostStates([]);
+    const states = await cache.hostStates();
     expect(states.map((s) => s.resources.MEMORY_MB?.used)).toEqual([8 * GIB, 8 * GIB]);
   });
 

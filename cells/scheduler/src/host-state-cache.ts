@@ -26,6 +26,8 @@ const log = getLogger('scheduler.cache');
 const CELL_RETRY_MS = 5_000;
 /** Usage re-reads asked for by heartbeats are batched at most this often. */
 const USAGE_BATCH_MS = 1_000;
+/** The aggregate list is re-read at least this often, announcements or not. */
+const AGGREGATES_SAFETY_MS = 60_000;
 /** Syncs a request waits for before it goes on with what it has (reports keep arriving). */
 const MAX_SYNC_ROUNDS = 3;
 
@@ -43,6 +45,8 @@ type CellHosts = Map<string, CachedHost[]>;
 export interface HostStateCacheOptions extends HostStateOptions {
   /** How long a cell's first read may take ([cells] cell_list_timeout). */
   readonly timeoutMs: number;
+  /** The aggregates, from the API database. */
+  readonly loadAggregates: () => Promise<readonly AggregateRecord[]>;
 }
 
 /**
@@ -53,8 +57,8 @@ export interface HostStateCacheOptions extends HostStateOptions {
  * service) re-reads that host before the next request; a heartbeat only marks
  * the host alive (and re-reads its usage in a batch, within a second). A cell
  * is read whole the first time a request needs it (a new cell is picked up by
- * the next request after the registry learns of it). Aggregates are read per
- * request (one query) and re-applied only when they changed.
+ * the next request after the registry learns of it). Aggregates are re-read
+ * when a change is announced (aggregatesChanged) and at least every minute.
  *
  * Placement stays the truth: selection consumes from these states in memory
  * (so concurrent requests spread), the caller claims in placement, and tells
@@ -73,6 +77,10 @@ export class HostStateCache {
   private usage = new Set<string>();
   private lastUsageBatch = 0;
   private aggregatesKey = '';
+  /** Bumped by each announced change; the list is current when it was read at this count. */
+  private aggregateChanges = 0;
+  private aggregatesReadAt?: { changes: number; at: number };
+  private aggregatesLoading?: Promise<void>;
   private index: AggregateIndex;
   private syncing?: Promise<void>;
   private listCache?: { version: number; states: Array<Mutable<HostState>>; cells: string };
@@ -90,13 +98,18 @@ export class HostStateCache {
    * Every host of every enabled cell, up to date with what was reported before
    * this call. The objects are the cache's own: selection may consume from them.
    */
-  async hostStates(aggregates: readonly AggregateRecord[]): Promise<HostState[]> {
+  async hostStates(): Promise<HostState[]> {
     const cells = await schedulableCells(this.router);
+    if (this.aggregatesDue()) {
+      this.aggregatesLoading ??= this.readAggregates().finally(
+        () => (this.aggregatesLoading = undefined),
+      );
+      await this.aggregatesLoading;
+    }
     for (let round = 0; round < MAX_SYNC_ROUNDS && this.needsSync(cells); round++) {
       this.syncing ??= this.sync(cells).finally(() => (this.syncing = undefined));
       await this.syncing;
     }
-    this.applyAggregates(aggregates);
     const states = this.list(cells);
     const now = Date.now();
     for (const state of states) {
@@ -106,6 +119,11 @@ export class HostStateCache {
       }
     }
     return states;
+  }
+
+  /** An aggregate changed (announced by the API): re-read the list before the next request. */
+  aggregatesChanged(): void {
+    this.aggregateChanges++;
   }
 
   /** A compute reported (through its conductor), or an operator changed its service. */
@@ -155,6 +173,7 @@ export class HostStateCache {
     this.failedAt.clear();
     this.stale = new Map();
     this.usage.clear();
+    this.aggregateChanges++;
     this.version++;
   }
 
@@ -296,6 +315,20 @@ export class HostStateCache {
       this.byProvider.set(b.state.providerUuid, cached);
     }
     this.version++;
+  }
+
+  private aggregatesDue(): boolean {
+    const read = this.aggregatesReadAt;
+    return (
+      !read || read.changes !== this.aggregateChanges || Date.now() - read.at > AGGREGATES_SAFETY_MS
+    );
+  }
+
+  private async readAggregates(): Promise<void> {
+    const changes = this.aggregateChanges;
+    const at = Date.now();
+    this.applyAggregates(await this.opts.loadAggregates());
+    this.aggregatesReadAt = { changes, at };
   }
 
   /** Re-derive every host's aggregates and zone when the aggregate list changed. */

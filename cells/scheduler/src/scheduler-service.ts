@@ -81,8 +81,8 @@ export class SchedulerService {
     });
   }
 
-  private async cachedHosts(): Promise<HostState[]> {
-    return this.cache!.hostStates(await this.aggregates.list());
+  private cachedHosts(): Promise<HostState[]> {
+    return this.cache!.hostStates();
   }
 
   /**

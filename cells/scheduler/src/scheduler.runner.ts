@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { AggregateRepository } from '@nova/aggregates';
+import { AGGREGATES_CHANGED_CHANNEL, AggregateRepository } from '@nova/aggregates';
 import { ApiDatabase, HostMappingExists } from '@nova/api-db';
 import { CACHE_BACKEND, type CacheBackend } from '@nova/cache';
 import { CellRouter, cellLabel } from '@nova/cell-router';
@@ -118,8 +118,8 @@ export class SchedulerRunner implements OnModuleDestroy {
   }
 
   /**
-   * The host-state cache and what feeds it: host reports on the cache's pub/sub,
-   * cell mapping changes, a full re-read after a cache outage (messages may be
+   * The host-state cache and what feeds it: host reports and aggregate changes
+   * on the cache's pub/sub, cell mapping changes, a full re-read after a cache outage (messages may be
    * lost), and a background re-read of one cell after another as a safety net.
    */
   private async startHostCache(): Promise<void> {
@@ -128,13 +128,20 @@ export class SchedulerRunner implements OnModuleDestroy {
       serviceDownTime: DEFAULT.service_down_time,
       defaultZone: DEFAULT.default_availability_zone,
       timeoutMs: cells.cell_list_timeout * 1000,
+      loadAggregates: () => this.aggregates.list(),
     });
-    this.unsubscribe = await this.cache.subscribe(HOST_REPORTS_CHANNEL, (raw) => {
-      const report = parseHostReport(raw);
-      if (report) {
-        hostCache.hostReported(report);
-      }
-    });
+    const unsubscribe = await Promise.all([
+      this.cache.subscribe(HOST_REPORTS_CHANNEL, (raw) => {
+        const report = parseHostReport(raw);
+        if (report) {
+          hostCache.hostReported(report);
+        }
+      }),
+      this.cache.subscribe(AGGREGATES_CHANGED_CHANNEL, () => hostCache.aggregatesChanged()),
+    ]);
+    this.unsubscribe = async () => {
+      await Promise.all(unsubscribe.map((u) => u()));
+    };
     if (!this.listening) {
       // Registered once: they reach whichever cache a restarted runner has.
       this.listening = true;
