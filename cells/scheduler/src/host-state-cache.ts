@@ -26,6 +26,8 @@ const log = getLogger('scheduler.cache');
 const CELL_RETRY_MS = 5_000;
 /** Usage re-reads asked for by heartbeats are batched at most this often. */
 const USAGE_BATCH_MS = 1_000;
+/** Liveness (heartbeat age) is recomputed for every host at most this often. */
+const LIVENESS_MS = 1_000;
 /** The aggregate list is re-read at least this often, announcements or not. */
 const AGGREGATES_SAFETY_MS = 60_000;
 /** Syncs a request waits for before it goes on with what it has (reports keep arriving). */
@@ -37,6 +39,15 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 interface CachedHost {
   readonly state: Mutable<HostState>;
   readonly heartbeat: Mutable<Heartbeat>;
+}
+
+/** The hosts of the enabled cells, flat, as requests use them. */
+interface HostList {
+  readonly version: number;
+  readonly cells: string;
+  readonly hosts: readonly CachedHost[];
+  readonly states: HostState[];
+  livenessAt: number;
 }
 
 /** The cached compute nodes of one cell, by host name (a host may have several nodes). */
@@ -83,7 +94,7 @@ export class HostStateCache {
   private aggregatesLoading?: Promise<void>;
   private index: AggregateIndex;
   private syncing?: Promise<void>;
-  private listCache?: { version: number; states: Array<Mutable<HostState>>; cells: string };
+  private listCache?: HostList;
   private version = 0;
 
   constructor(
@@ -110,15 +121,16 @@ export class HostStateCache {
       this.syncing ??= this.sync(cells).finally(() => (this.syncing = undefined));
       await this.syncing;
     }
-    const states = this.list(cells);
+    const list = this.list(cells);
     const now = Date.now();
-    for (const state of states) {
-      const cached = this.byProvider.get(state.providerUuid);
-      if (cached) {
-        state.serviceUp = isServiceUp(cached.heartbeat, this.opts.serviceDownTime, now);
+    if (now - list.livenessAt >= LIVENESS_MS) {
+      // Heartbeats age without any message: a host that stopped reporting goes down.
+      list.livenessAt = now;
+      for (const { state, heartbeat } of list.hosts) {
+        state.serviceUp = isServiceUp(heartbeat, this.opts.serviceDownTime, now);
       }
     }
-    return states;
+    return list.states;
   }
 
   /** An aggregate changed (announced by the API): re-read the list before the next request. */
@@ -142,6 +154,7 @@ export class HostStateCache {
     }
     for (const node of nodes) {
       node.heartbeat.last_seen_up = new Date(report.at);
+      node.state.serviceUp = isServiceUp(node.heartbeat, this.opts.serviceDownTime);
       this.usage.add(node.state.providerUuid);
     }
   }
@@ -345,19 +358,20 @@ export class HostStateCache {
     }
   }
 
-  /** The cached states of these cells, in cell order; rebuilt only when hosts changed. */
-  private list(cells: readonly Cell[]): Array<Mutable<HostState>> {
+  /** The cached hosts of these cells, in cell order; rebuilt only when hosts changed. */
+  private list(cells: readonly Cell[]): HostList {
     const key = cells.map((c) => c.uuid).join(',');
     if (this.listCache?.version === this.version && this.listCache.cells === key) {
-      return this.listCache.states;
+      return this.listCache;
     }
-    const states: Array<Mutable<HostState>> = [];
+    const hosts: CachedHost[] = [];
     for (const cell of cells) {
       for (const nodes of this.cells.get(cell.uuid)?.values() ?? []) {
-        nodes.forEach((n) => states.push(n.state));
+        hosts.push(...nodes);
       }
     }
-    this.listCache = { version: this.version, states, cells: key };
-    return states;
+    const states = hosts.map((h) => h.state);
+    this.listCache = { version: this.version, hosts, states, cells: key, livenessAt: 0 };
+    return this.listCache;
   }
 }
