@@ -198,11 +198,18 @@ export class HostStateCache {
     if (!this.cells.has(cell.uuid)) {
       return; // read when a request needs it
     }
-    const rows = await readCellHosts(await cellDb(this.router.targetCell(adminContext(), cell)));
-    const uuids = rows.nodes.map((n) => n.uuid).filter((u): u is string => !!u);
-    const providers = new Map(
-      (await this.placement.providerSummaries(uuids)).map((p) => [p.uuid, p]),
-    );
+    let rows: CellHostRows;
+    let providers: Map<string, ProviderSummary>;
+    try {
+      rows = await readCellHosts(await cellDb(this.router.targetCell(adminContext(), cell)));
+      const uuids = rows.nodes.map((n) => n.uuid).filter((u): u is string => !!u);
+      providers = new Map((await this.placement.providerSummaries(uuids)).map((p) => [p.uuid, p]));
+    } catch (err) {
+      // A cell that stopped answering leaves scheduling, as it would without the cache.
+      this.dropCell(cell.uuid);
+      this.failedAt.set(cell.uuid, Date.now());
+      throw err;
+    }
     if (this.cells.has(cell.uuid)) {
       this.store(cell, undefined, buildHostStates(cell, rows, providers, this.index, this.opts));
     }
