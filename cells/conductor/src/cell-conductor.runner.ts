@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { CACHE_BACKEND, type CacheBackend } from '@nova/cache';
 import {
   CellRouter,
   cellLabel,
@@ -55,6 +56,7 @@ export class CellConductorRunner implements OnModuleDestroy {
     private readonly mappings: InstanceMappings,
     private readonly placement: PlacementService,
     private readonly builds: BuildRequests,
+    @Inject(CACHE_BACKEND) private readonly cache: CacheBackend,
   ) {}
 
   /** `nova-conductor`: serve the local cell. Fails when it is not mapped or its queue is unreachable. */
@@ -117,7 +119,14 @@ export class CellConductorRunner implements OnModuleDestroy {
   }
 
   private newConductor(): CellConductor {
-    return new CellConductor(this.config, this.router, this.mappings, this.placement, this.builds);
+    return new CellConductor(
+      this.config,
+      this.router,
+      this.mappings,
+      this.placement,
+      this.builds,
+      this.cache,
+    );
   }
 
   private async startFor(cell: Cell): Promise<void> {

@@ -20,6 +20,7 @@ import {
 import {
   ComputeClient,
   CONDUCTOR_TOPIC,
+  publishHostReport,
   type ComputeNodeReport,
   type HostInstance,
   type InstanceUpdates,
@@ -51,6 +52,8 @@ export class CellConductor {
   private reaper?: NodeJS.Timeout;
   private confirmer?: NodeJS.Timeout;
   private readonly inventories = new Map<string, string>();
+  /** The last report of each host, to tell the schedulers whether anything changed. */
+  private readonly reported = new Map<string, string>();
   private readonly moves: CellMoves;
   /** Neutron mode: the servers' ports (null on the flat network). */
   private readonly ports: NeutronPorts | null;
@@ -61,6 +64,8 @@ export class CellConductor {
     private readonly mappings: InstanceMappings,
     private readonly placement: PlacementService,
     private readonly builds: BuildRequests,
+    /** Carries host reports to the schedulers' host-state caches. */
+    private readonly hostReports?: { publish(channel: string, message: string): Promise<void> },
   ) {
     this.ports = createNeutronPorts(config)?.ports ?? null;
     this.moves = new CellMoves({
@@ -308,6 +313,18 @@ export class CellConductor {
       (await reports.heartbeat(node.host, 'nova-compute', 'compute'));
     const uuid = await reports.computeNode(node, service.id);
     await syncProvider(this.placement, this.config, this.inventories, uuid, node);
+    if (this.hostReports) {
+      const fingerprint = JSON.stringify(node);
+      const changed = this.reported.get(node.host) !== fingerprint;
+      this.reported.set(node.host, fingerprint);
+      const at = Date.now();
+      await publishHostReport(this.hostReports, {
+        cell: this.cell.uuid,
+        host: node.host,
+        changed,
+        at,
+      });
+    }
   }
 
   /** A spawn failed on `host`: move the claim to the next alternate that takes it, or give up. */

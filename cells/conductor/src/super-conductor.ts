@@ -153,8 +153,9 @@ export class SuperConductor {
     if (progress.rowIn && !(await this.builds.get(uuid))) {
       // Mapped and the build request gone: the cell's row is the server now.
       const db = await cellDb(this.router.targetCell(ctx, progress.rowIn));
-      await db.writer.compareAndSwap(uuid, 'any', { vm_state: VmState.ERROR, task_state: null });
+      // The fault first: a show between the two writes must not find ERROR without it.
       await db.writer.addFault(uuid, 500, message, null, null);
+      await db.writer.compareAndSwap(uuid, 'any', { vm_state: VmState.ERROR, task_state: null });
       return;
     }
     if (progress.rowIn) {

@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HostMappingRepository } from '@nova/api-db';
 import { AvailabilityZones } from '@nova/availability-zones';
+import { CACHE_BACKEND, type CacheBackend } from '@nova/cache';
 import { CellRouter, type Cell } from '@nova/cell-router';
 import { cellDb, COMPUTE_NODE_TOTAL_FIELDS, USAGE_AUDIT_TASK, type Service } from '@nova/cells/db';
 import { HostMappingNotFound, type RequestContext } from '@nova/common';
-import { ComputeClient } from '@nova/compute-rpc';
+import { ComputeClient, publishHostReport } from '@nova/compute-rpc';
 import { NOVA_CONFIG, type NovaConfig } from '@nova/config';
 import { gatherFromCells } from './cell-gather';
 import {
@@ -45,6 +46,7 @@ export class HostInventory implements HostInventoryPort {
     private readonly hostMappings: HostMappingRepository,
     private readonly zones: AvailabilityZones,
     @Inject(NOVA_CONFIG) private readonly config: NovaConfig,
+    @Inject(CACHE_BACKEND) private readonly cache: CacheBackend,
   ) {}
 
   /** How long a listing waits for each cell: `cell_list_timeout`, capped by `cell_timeout`. */
@@ -132,6 +134,7 @@ export class HostInventory implements HostInventoryPort {
     assertUpdatable(row.service.binary);
     const db = await cellDb(this.router.targetCell(ctx, row.cell));
     const updated = await db.services.update(row.service, changes);
+    await this.tellSchedulers(row);
     return { ...row, service: updated, up: isServiceUp(updated, this.downTime) };
   }
 
@@ -152,6 +155,16 @@ export class HostInventory implements HostInventoryPort {
       }
     }
     await db.services.softDelete(row.service);
+    await this.tellSchedulers(row);
+  }
+
+  /** A compute service changed: the schedulers' host-state caches re-read the host. */
+  private async tellSchedulers(row: ServiceRow): Promise<void> {
+    const { binary, host } = row.service;
+    if (binary === 'nova-compute' && host !== null) {
+      const report = { cell: row.cell.uuid, host, changed: true, at: Date.now() };
+      await publishHostReport(this.cache, report);
+    }
   }
 
   /**

@@ -13,6 +13,7 @@ import { getLogger } from '@nova/logging';
 import type { PlacementService } from '@nova/placement';
 import {
   NoValidHost as NoHostPassed,
+  narrowCandidates,
   requestedResources,
   schedulerConfigFrom,
   selectDestinations,
@@ -20,13 +21,15 @@ import {
   type HostState,
   type RequestSpec,
 } from '@nova/scheduler';
+import type { HostStateCache } from './host-state-cache';
 import { gatherHostStates } from './host-states';
 import { schedulerDecisions, schedulerDuration, schedulerNoValidHost } from '@nova/metrics';
 
 const log = getLogger('scheduler');
 
 /**
- * select_destinations: filter and weigh every host of every cell, then claim
+ * select_destinations: filter and weigh the hosts of every cell (from the
+ * host-state cache when there is one, a sample of them), then claim
  * each instance's resources in placement, trying its candidates in order. A
  * claim is atomic, so two schedulers racing for the last room on a host cannot
  * both win; the loser moves to its next candidate.
@@ -38,6 +41,8 @@ export class SchedulerService {
     private readonly placement: PlacementService,
     private readonly aggregates: AggregateRepository,
     private readonly apiDb: ApiDatabase,
+    /** Host states kept between requests; without it every request reads every cell. */
+    private readonly cache?: HostStateCache,
   ) {}
 
   methods() {
@@ -67,19 +72,55 @@ export class SchedulerService {
   }
 
   async select(spec: WireRequestSpec): Promise<Destinations> {
+    if (!this.cache) {
+      return this.place(spec, await this.freshHosts(), false);
+    }
+    try {
+      return await this.place(spec, await this.cachedHosts(), true);
+    } catch (err) {
+      if (!(err instanceof NoValidHost)) {
+        throw err;
+      }
+      // The cache may narrow a request, never deny it: look at every host, read afresh.
+      log.info({ instances: spec.instance_uuids }, 'no host in the cached sample; reading all');
+      this.cache.refreshAll();
+      return this.place(spec, await this.cachedHosts(), false);
+    }
+  }
+
+  /** Every host read from the cells and placement now (the scheduler without its cache). */
+  private async freshHosts(): Promise<HostState[]> {
     const [providers, aggregates] = await Promise.all([
       this.placement.providerSummaries(),
       this.aggregates.list(),
     ]);
-    const hosts = await gatherHostStates(this.router, providers, aggregates, {
+    return gatherHostStates(this.router, providers, aggregates, {
       serviceDownTime: this.config.DEFAULT.service_down_time,
       defaultZone: this.config.DEFAULT.default_availability_zone,
       timeoutMs: this.config.cells.cell_list_timeout * 1000,
     });
+  }
+
+  private cachedHosts(): Promise<HostState[]> {
+    return this.cache!.hostStates();
+  }
+
+  /**
+   * Filter and weigh `hosts` (a sample of them when `narrow`), then claim each
+   * instance in placement, trying its candidates in order.
+   */
+  private async place(
+    spec: WireRequestSpec,
+    hosts: readonly HostState[],
+    narrow: boolean,
+  ): Promise<Destinations> {
     const request = await this.toRequestSpec(spec, hosts);
+    const candidates = narrow
+      ? narrowCandidates(request, hosts, this.config.scheduler.max_placement_results)
+      : hosts;
     let selections;
     try {
-      selections = selectDestinations(request, hosts, schedulerConfigFrom(this.config));
+      selections = selectDestinations(request, candidates, schedulerConfigFrom(this.config));
     } catch (err) {
       if (err instanceof NoHostPassed) {
         log.info(
@@ -91,10 +132,13 @@ export class SchedulerService {
       throw err;
     }
     if (request.isRebuild) {
+      // Selection consumed on the host in memory; nothing is claimed for a rebuild.
+      this.cache?.reread(selections.map((s) => s.selected));
       // The server keeps its allocation: its host only had to pass the image filters.
       return selections.map((s) => s.candidates.slice(0, 1).map(toSelection));
     }
     const resources = requestedResources(request);
+    const refused: HostState[] = [];
     const claim = async (selection: (typeof selections)[number]) => {
       for (const candidate of selection.candidates) {
         if (
@@ -108,6 +152,7 @@ export class SchedulerService {
         ) {
           return candidate;
         }
+        refused.push(candidate);
       }
       return undefined;
     };
@@ -126,12 +171,20 @@ export class SchedulerService {
         }
       }),
     );
+    this.cache?.reread(refused);
     if (selections.some((_, i) => !winners[i])) {
       await Promise.all(
         selections.filter((_, i) => winners[i]).map((s) => this.placement.release(s.instanceUuid)),
       );
+      this.cache?.reread(selections.map((s) => s.selected));
       throw new NoValidHost('No valid host was found. There are not enough hosts available.');
     }
+    selections.forEach((selection, i) => {
+      const winner = winners[i]!;
+      if (this.cache && (winner !== selection.selected || !this.cache.isCurrent(winner))) {
+        this.cache.placedElsewhere(selection.selected, winner);
+      }
+    });
     const out = selections.map((selection, i) => {
       const winner = winners[i]!;
       return [winner, ...selection.candidates.filter((c) => c !== winner)].map(toSelection);

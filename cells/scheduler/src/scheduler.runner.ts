@@ -1,11 +1,12 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { AggregateRepository } from '@nova/aggregates';
+import { AGGREGATES_CHANGED_CHANNEL, AggregateRepository } from '@nova/aggregates';
 import { ApiDatabase, HostMappingExists } from '@nova/api-db';
+import { CACHE_BACKEND, type CacheBackend } from '@nova/cache';
 import { CellRouter, cellLabel } from '@nova/cell-router';
 import { ServiceHeartbeat } from '@nova/cells/hosts';
 import { HostMappingService } from '@nova/cells/manage';
 import { describeError, maskUrl } from '@nova/common';
-import { SCHEDULER_TOPIC } from '@nova/compute-rpc';
+import { HOST_REPORTS_CHANNEL, parseHostReport, SCHEDULER_TOPIC } from '@nova/compute-rpc';
 import { NOVA_CONFIG, type NovaConfig } from '@nova/config';
 import { getLogger } from '@nova/logging';
 import { PlacementService } from '@nova/placement';
@@ -17,6 +18,8 @@ import {
   type RpcConsumer,
   type RpcTransport,
 } from '@nova/rpc';
+import { HostStateCache } from './host-state-cache';
+import { schedulableCells } from './host-states';
 import { SchedulerService } from './scheduler-service';
 
 const log = getLogger('scheduler');
@@ -24,12 +27,20 @@ const log = getLogger('scheduler');
 /** oslo.service's default spacing, which `discover_hosts_in_cells_interval = 0` means. */
 const DEFAULT_PERIODIC_SECONDS = 60;
 
+/** Every cached cell is re-read in the background within this long (lost messages). */
+const SAFETY_REFRESH_MS = 60_000;
+
 export interface SchedulerStartOptions {
   /**
    * Seconds between host discoveries, overriding `[scheduler]
    * discover_hosts_in_cells_interval` (nova-all passes its own default).
    */
   readonly discoverHostsInterval?: number;
+  /**
+   * Keep host states between requests, fed by the computes' reports. Default:
+   * when the cache backend is shared (Redis), which carries the reports here.
+   */
+  readonly hostStateCache?: boolean;
 }
 
 /**
@@ -47,6 +58,10 @@ export class SchedulerRunner implements OnModuleDestroy {
   private heartbeat?: ServiceHeartbeat | null;
   private discovery?: NodeJS.Timeout;
   private discovering?: Promise<number>;
+  private hostCache?: HostStateCache;
+  private unsubscribe?: () => Promise<void>;
+  private safety?: NodeJS.Timeout;
+  private listening = false;
 
   constructor(
     @Inject(NOVA_CONFIG) private readonly config: NovaConfig,
@@ -55,6 +70,7 @@ export class SchedulerRunner implements OnModuleDestroy {
     private readonly aggregates: AggregateRepository,
     private readonly apiDb: ApiDatabase,
     private readonly hostMappings: HostMappingService,
+    @Inject(CACHE_BACKEND) private readonly cache: CacheBackend,
   ) {}
 
   async start(options: SchedulerStartOptions = {}): Promise<void> {
@@ -65,12 +81,16 @@ export class SchedulerRunner implements OnModuleDestroy {
       cells.connect_timeout * 1000,
       transportOptions(this.config.oslo_messaging_rabbit),
     );
+    if (options.hostStateCache ?? this.cache.shared) {
+      await this.startHostCache();
+    }
     const service = new SchedulerService(
       this.config,
       this.router,
       this.placement,
       this.aggregates,
       this.apiDb,
+      this.hostCache,
     );
     this.consumer = await this.mq.serve(
       { topic: SCHEDULER_TOPIC, server: DEFAULT.host },
@@ -96,9 +116,61 @@ export class SchedulerRunner implements OnModuleDestroy {
         transport: maskUrl(url),
         host: DEFAULT.host,
         discover_hosts_interval: interval > 0 ? interval : null,
+        host_state_cache: !!this.hostCache,
       },
       'scheduler serving',
     );
+  }
+
+  /**
+   * The host-state cache and what feeds it: host reports and aggregate changes
+   * on the cache's pub/sub, cell mapping changes, a full re-read after a cache outage (messages may be
+   * lost), and a background re-read of one cell after another as a safety net.
+   */
+  private async startHostCache(): Promise<void> {
+    const { DEFAULT, cells } = this.config;
+    const hostCache = new HostStateCache(this.router, this.placement, {
+      serviceDownTime: DEFAULT.service_down_time,
+      defaultZone: DEFAULT.default_availability_zone,
+      timeoutMs: cells.cell_list_timeout * 1000,
+      loadAggregates: () => this.aggregates.list(),
+    });
+    const unsubscribe = await Promise.all([
+      this.cache.subscribe(HOST_REPORTS_CHANNEL, (raw) => {
+        const report = parseHostReport(raw);
+        if (report) {
+          hostCache.hostReported(report);
+        }
+      }),
+      this.cache.subscribe(AGGREGATES_CHANGED_CHANNEL, () => hostCache.aggregatesChanged()),
+    ]);
+    this.unsubscribe = async () => {
+      await Promise.all(unsubscribe.map((u) => u()));
+    };
+    if (!this.listening) {
+      // Registered once: they reach whichever cache a restarted runner has.
+      this.listening = true;
+      this.cache.onReconnect(() => this.hostCache?.refreshAll());
+      this.router.registry.onChange((change) => this.hostCache?.dropCell(change.cell.uuid));
+    }
+    let next = 0;
+    const rereadNext = async () => {
+      const all = await schedulableCells(this.router);
+      const cell = all[next++ % Math.max(1, all.length)];
+      if (cell) {
+        await hostCache.rereadCell(cell);
+      }
+    };
+    const count = Math.max(1, (await schedulableCells(this.router).catch(() => [])).length);
+    this.safety = setInterval(
+      () =>
+        void rereadNext().catch((err: unknown) =>
+          log.warn({ err: describeError(err) }, 'background host re-read failed'),
+        ),
+      Math.max(1000, Math.floor(SAFETY_REFRESH_MS / count)),
+    );
+    this.safety.unref();
+    this.hostCache = hostCache;
   }
 
   /**
@@ -142,6 +214,11 @@ export class SchedulerRunner implements OnModuleDestroy {
   async stop(): Promise<void> {
     clearInterval(this.discovery);
     this.discovery = undefined;
+    clearInterval(this.safety);
+    this.safety = undefined;
+    await this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    this.hostCache = undefined;
     this.heartbeat?.stop();
     await this.consumer?.stop();
     await this.mq?.close();

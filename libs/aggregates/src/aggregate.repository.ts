@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Aggregate, AggregateHost, AggregateMetadata, ApiDatabase } from '@nova/api-db';
+import { CACHE_BACKEND, type CacheBackend } from '@nova/cache';
 import { isDuplicateKeyError, writeTransaction } from '@nova/database';
 import { AggregateNameExists } from './aggregate-errors';
 import { AZ_KEY, type AggregateRecord, type ZonedAggregate } from './availability-zones';
@@ -20,12 +21,29 @@ export interface AggregateChanges {
 }
 
 /**
+ * Pub/sub channel on which every change of an aggregate is announced: the
+ * schedulers keep the aggregate list in memory and re-read it then.
+ */
+export const AGGREGATES_CHANGED_CHANNEL = 'scheduler:aggregates-changed';
+
+/**
  * Aggregates, their hosts and metadata in the API database. Timestamps read back
- * are cut to whole seconds, as Nova's DATETIME columns keep them.
+ * are cut to whole seconds, as Nova's DATETIME columns keep them. Every change
+ * is announced on AGGREGATES_CHANGED_CHANNEL.
  */
 @Injectable()
 export class AggregateRepository {
-  constructor(private readonly db: ApiDatabase) {}
+  constructor(
+    private readonly db: ApiDatabase,
+    @Optional() @Inject(CACHE_BACKEND) private readonly cache?: CacheBackend,
+  ) {}
+
+  /** Tell the schedulers; a lost message only delays them until their safety re-read. */
+  private async announce(): Promise<void> {
+    await this.cache
+      ?.publish(AGGREGATES_CHANGED_CHANNEL, String(Date.now()))
+      .catch(() => undefined);
+  }
 
   async list(): Promise<AggregateRecord[]> {
     const rows = await (
@@ -57,7 +75,7 @@ export class AggregateRepository {
   async create(fields: NewAggregate): Promise<number> {
     const ds = await this.db.get();
     try {
-      return await writeTransaction(ds, async (tx) => {
+      const id = await writeTransaction(ds, async (tx) => {
         const inserted = await tx.getRepository(Aggregate).insert({
           uuid: fields.uuid,
           name: fields.name,
@@ -68,6 +86,8 @@ export class AggregateRepository {
         await this.setMetadata(tx, id, fields.metadata, fields.createdAt);
         return id;
       });
+      await this.announce();
+      return id;
     } catch (err) {
       throw isDuplicateKeyError(err) ? new AggregateNameExists(fields.name) : err;
     }
@@ -87,6 +107,7 @@ export class AggregateRepository {
           );
         await this.setMetadata(tx, id, changes.metadata ?? {}, changes.updatedAt);
       });
+      await this.announce();
     } catch (err) {
       throw isDuplicateKeyError(err) && name !== undefined ? new AggregateNameExists(name) : err;
     }
@@ -94,7 +115,7 @@ export class AggregateRepository {
 
   /** Delete an aggregate that has no hosts; false when it has some (or is gone). */
   async deleteIfEmpty(id: number): Promise<boolean> {
-    return writeTransaction(await this.db.get(), async (tx) => {
+    const deleted = await writeTransaction(await this.db.get(), async (tx) => {
       const result = await tx
         .createQueryBuilder()
         .delete()
@@ -109,6 +130,10 @@ export class AggregateRepository {
       await tx.getRepository(AggregateMetadata).delete({ aggregate_id: id });
       return true;
     });
+    if (deleted) {
+      await this.announce();
+    }
+    return deleted;
   }
 
   /** False when the host was in the aggregate already. */
@@ -119,6 +144,7 @@ export class AggregateRepository {
       )
         .getRepository(AggregateHost)
         .insert({ aggregate_id: id, host, created_at: new Date(), updated_at: null });
+      await this.announce();
       return true;
     } catch (err) {
       if (isDuplicateKeyError(err)) {
@@ -135,7 +161,11 @@ export class AggregateRepository {
     )
       .getRepository(AggregateHost)
       .delete({ aggregate_id: id, host });
-    return (result.affected ?? 0) > 0;
+    if ((result.affected ?? 0) > 0) {
+      await this.announce();
+      return true;
+    }
+    return false;
   }
 
   /** Zone-defining aggregates holding any of `hosts`, by aggregate id. */

@@ -7,3 +7,4 @@ export * from './topics';
 export * from './wire-types';
 export * from './move-types';
 export * from './consoles';
+export * from './host-reports';

@@ -1,3 +1,4 @@
+export * from './candidates';
 export * from './extra-specs-ops';
 export * from './filter-scheduler';
 export * from './filters';

@@ -56,6 +56,17 @@ export class ComputeNodeRepository {
     });
   }
 
+  /** Live nodes of these hosts, in id order. */
+  listLiveOnHosts(hosts: readonly string[]): Promise<ComputeNode[]> {
+    if (hosts.length === 0) {
+      return Promise.resolve([]);
+    }
+    return this.repo.find({
+      where: { deleted: 0, host: In([...new Set(hosts)]) },
+      order: { id: 'ASC' },
+    });
+  }
+
   async setMapped(ids: number[], mapped: 0 | 1): Promise<void> {
     if (ids.length > 0) {
       await this.repo.update({ id: In(ids) }, { mapped, updated_at: new Date() });

@@ -22,4 +22,15 @@ export class SchedulerOptions {
   @IsInt()
   @Min(-1)
   discover_hosts_in_cells_interval: number = -1;
+
+  @IntOpt(
+    'The most hosts the scheduler filters and weighs for one request (Nova asks placement ' +
+      'for at most this many allocation candidates). With the host-state cache, a request ' +
+      'considers this many hosts that have room for it, from a random start in the cached ' +
+      'list; requests naming hosts, nodes, a same_host hint or an affinity group consider ' +
+      'every host.',
+  )
+  @IsInt()
+  @Min(1)
+  max_placement_results: number = 1000;
 }
