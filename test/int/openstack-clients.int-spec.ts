@@ -281,14 +281,16 @@ describe('openstack CLI and openstacksdk through Keystone', () => {
     expect(await statusOf(member, name)).toBe('VERIFY_RESIZE');
     await oscText(member, 'server', 'resize', 'confirm', name);
     await until('resize confirmed', async () => (await statusOf(member, name)) === 'ACTIVE');
-    expect(String((await osc(member, 'server', 'show', name)).flavor)).toContain('osc.f2');
+    const resized = await osc(member, 'server', 'show', name);
+    expect(String(resized.flavor)).toContain('osc.f2');
+    // The admin names the member's server by id: names are looked up in the admin's project.
     const migrations = (await osc(
       admin,
       'server',
       'migration',
       'list',
       '--server',
-      name,
+      resized.id,
     )) as Array<{
       'Migration Type'?: string;
       Status: string;
