@@ -100,6 +100,11 @@ function nullOrNested(inner: new () => object): PropertyDecorator[] {
   ];
 }
 
+/** A required member that is an object checked against `inner` (`{"createBackup": {...}}`). */
+function requiredNested(inner: new () => object): PropertyDecorator[] {
+  return [IsPresent(), IsObject(), ValidateNested(), Type(() => inner)];
+}
+
 /** An action Nova has that this service does not carry out (501, not a pretend 202). */
 export class ActionNotImplemented extends NovaError {
   readonly code = 501;
@@ -130,7 +135,7 @@ const RebootBody = bodyClass('RebootBody', '2.1', [
         [{ name: 'type', rules: () => [IsPresent(), IsString(), OneOf(REBOOT_TYPES)] }],
         { holder: 'reboot' },
       );
-      return [IsPresent(), IsObject(), ValidateNested(), Type(() => inner)];
+      return requiredNested(inner);
     },
   },
 ]);
@@ -168,7 +173,7 @@ const ConsoleOutputBody = bodyClass('ConsoleOutputBody', '2.1', [
         ],
         { holder: 'os-getConsoleOutput' },
       );
-      return [IsPresent(), IsObject(), ValidateNested(), Type(() => inner)];
+      return requiredNested(inner);
     },
   },
 ]);
@@ -226,7 +231,7 @@ const ResetStateBody = bodyClass('ResetStateBody', '2.1', [
         [{ name: 'state', rules: () => [IsPresent(), IsString(), OneOf(['active', 'error'])] }],
         { holder: 'os-resetState' },
       );
-      return [IsPresent(), IsObject(), ValidateNested(), Type(() => inner)];
+      return requiredNested(inner);
     },
   },
 ]);
@@ -241,7 +246,7 @@ const ChangePasswordBody = bodyClass('ChangePasswordBody', '2.1', [
         [{ name: 'adminPass', rules: () => [IsPresent(), IsString()] }],
         { holder: 'changePassword' },
       );
-      return [IsPresent(), IsObject(), ValidateNested(), Type(() => inner)];
+      return requiredNested(inner);
     },
   },
 ]);
@@ -258,7 +263,7 @@ function securityGroupBody(action: string): new () => object {
           [{ name: 'name', rules: () => [IsPresent(), IsString()] }],
           { holder: action },
         );
-        return [IsPresent(), IsObject(), ValidateNested(), Type(() => inner)];
+        return requiredNested(inner);
       },
     },
   ]);
@@ -287,7 +292,7 @@ function floatingIpBody(action: 'addFloatingIp' | 'removeFloatingIp'): new () =>
           ],
           { holder: action },
         );
-        return [IsPresent(), IsObject(), ValidateNested(), Type(() => inner)];
+        return requiredNested(inner);
       },
     },
   ]);
@@ -325,7 +330,7 @@ const CreateImageBody = bodyClass('CreateImageBody', '2.1', [
         ],
         { holder: 'createImage' },
       );
-      return [IsPresent(), IsObject(), ValidateNested(), Type(() => inner)];
+      return requiredNested(inner);
     },
   },
 ]);
@@ -367,7 +372,7 @@ const CreateBackupBody = bodyClass('CreateBackupBody', '2.1', [
         ],
         { holder: 'createBackup' },
       );
-      return [IsPresent(), IsObject(), ValidateNested(), Type(() => inner)];
+      return requiredNested(inner);
     },
   },
 ]);
