@@ -1,6 +1,5 @@
 import type { Readable } from 'node:stream';
 import type { PowerState } from '@nova/compute-state';
-import type { ServerDiagnostics } from '@nova/servers';
 
 /** What a driver needs to start an instance. */
 export interface InstanceSpec {
@@ -48,9 +47,31 @@ export interface HostResources {
   readonly hostIp: string;
 }
 
-/** Nova's standard diagnostics (2.48) as a driver reports them: the API's shape, with a driver's states. */
-export interface Diagnostics extends ServerDiagnostics {
+/** Nova's standard diagnostics (2.48), as a driver reports them. */
+export interface Diagnostics {
   readonly state: 'pending' | 'running' | 'paused' | 'shutdown' | 'crashed' | 'suspended';
+  readonly driver: string;
+  readonly hypervisor: string | null;
+  readonly hypervisorOs: string | null;
+  /** Seconds since the guest started. */
+  readonly uptime: number | null;
+  readonly configDrive: boolean;
+  readonly memoryDetails: { readonly maximum: number; readonly used: number };
+  readonly cpuDetails: ReadonlyArray<{ id: number; time: number; utilisation: number | null }>;
+  readonly nicDetails: ReadonlyArray<{
+    macAddress: string;
+    rxOctets: number;
+    rxPackets: number;
+    txOctets: number;
+    txPackets: number;
+  }>;
+  readonly diskDetails: ReadonlyArray<{
+    readBytes: number;
+    readRequests: number;
+    writeBytes: number;
+    writeRequests: number;
+    errorsCount: number;
+  }>;
 }
 
 /** What a rescue boots from, and the instance it rescues (its domain is redefined). */
