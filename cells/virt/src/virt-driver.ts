@@ -47,7 +47,12 @@ export interface HostResources {
   readonly hostIp: string;
 }
 
-/** Nova's standard diagnostics (2.48), as a driver reports them. */
+/**
+ * Nova's standard diagnostics (2.48), as a driver reports them. The same shape
+ * as @nova/servers' ServerDiagnostics, written again on purpose: importing it
+ * (even as a type) pulls libs/servers, and with it TypeORM, into nova-compute,
+ * which the dependency rule forbids.
+ */
 export interface Diagnostics {
   readonly state: 'pending' | 'running' | 'paused' | 'shutdown' | 'crashed' | 'suspended';
   readonly driver: string;
