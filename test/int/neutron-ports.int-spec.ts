@@ -577,15 +577,34 @@ describe('servers on Neutron ports (separate processes)', () => {
     }
   });
 
-  it('floating IP proxies (until 2.35, the actions until 2.43) over Neutron', async () => {
+  it('floating IPs (proxies until 2.35, actions until 2.43) over Neutron, shown in addresses', async () => {
     const pool = `${keystone.prefix}-ext`;
     const ext = (
       await neutronOk(adminToken, 'POST', '/networks', {
         network: { name: pool, 'router:external': true },
       })
     ).network;
+    await neutronOk(adminToken, 'POST', '/subnets', {
+      subnet: { network_id: ext.id, cidr: '203.0.113.0/24', ip_version: 4 },
+    });
+    // Alice's network reaches the external one through her router (Neutron's rule for floating IPs).
+    const router = (
+      await neutronOk(adminToken, 'POST', '/routers', {
+        router: {
+          name: `${keystone.prefix}-r`,
+          tenant_id: alice.projectId,
+          external_gateway_info: { network_id: ext.id },
+        },
+      })
+    ).router;
+    const subnetA = (await neutronOk(adminToken, 'GET', `/subnets?network_id=${netA.id}`))
+      .subnets[0].id as string;
+    await neutronOk(adminToken, 'PUT', `/routers/${router.id}/add_router_interface`, {
+      subnet_id: subnetA,
+    });
     const res = await boot(aliceToken, { networks: [{ uuid: netA.id }] });
     const id = res.body.server.id as string;
+    let fipId: string | undefined;
     try {
       const pools = await cloud.api.get('/v2.1/os-floating-ip-pools', as(aliceToken));
       expect(pools.status).toBe(200);
@@ -593,32 +612,104 @@ describe('servers on Neutron ports (separate processes)', () => {
       for (const path of ['/v2.1/os-floating-ip-pools', '/v2.1/os-floating-ips']) {
         expect((await cloud.api.get(path, as(aliceToken, '2.36'))).status).toBe(404);
       }
-      // This Neutron has no L3 plugin: there are no floating IPs to list or find.
+
+      const allocated = await cloud.api.post('/v2.1/os-floating-ips', { pool }, as(aliceToken));
+      expect(allocated.status).toBe(200);
+      const fip = allocated.body.floating_ip;
+      fipId = fip.id as string;
+      expect(fip).toEqual({ id: fip.id, ip: fip.ip, pool, fixed_ip: null, instance_id: null });
+      expect(fip.ip).toMatch(/^203\.0\.113\./);
       const listed = await cloud.api.get('/v2.1/os-floating-ips', as(aliceToken));
-      expect(listed.body).toEqual({ floating_ips: [] });
+      expect(listed.body.floating_ips).toEqual([fip]);
+      expect((await cloud.api.get('/v2.1/os-floating-ips', as(bobToken))).body).toEqual({
+        floating_ips: [],
+      });
 
       const server = await waitFor(aliceToken, id, 'ACTIVE');
       const fixed = server.addresses[netA.name][0].addr as string;
+      const mac = server.addresses[netA.name][0]['OS-EXT-IPS-MAC:mac_addr'] as string;
+      const [port] = await portsOf(id);
       const act = (body: unknown, version = '2.1') =>
         cloud.api.post(`/v2.1/servers/${id}/action`, body, as(aliceToken, version));
-      const add = { addFloatingIp: { address: '203.0.113.10', fixed_address: fixed } };
+      const floatingEntry = {
+        version: 4,
+        addr: fip.ip,
+        'OS-EXT-IPS:type': 'floating',
+        'OS-EXT-IPS-MAC:mac_addr': mac,
+      };
+      const addressesNow = async () =>
+        (await cloud.api.get(`/v2.1/servers/${id}`, as(aliceToken))).body.server.addresses[
+          netA.name
+        ] as unknown[];
+
+      const add = { addFloatingIp: { address: fip.ip, fixed_address: fixed } };
       expect((await act(add, '2.44')).status).toBe(404);
-      expect((await act(add, '2.43')).body).toEqual({
+      expect((await act({ addFloatingIp: { address: '203.0.113.250' } }, '2.43')).body).toEqual({
         itemNotFound: { code: 404, message: 'floating IP not found' },
       });
       const notMine = await act({
-        addFloatingIp: { address: '203.0.113.10', fixed_address: '10.99.0.1' },
+        addFloatingIp: { address: fip.ip, fixed_address: '10.99.0.1' },
       });
       expect(notMine.body).toEqual({
         badRequest: { code: 400, message: 'Specified fixed address not assigned to instance' },
       });
       expect((await act({ addFloatingIp: { address: 'not-an-ip' } })).status).toBe(400);
-      expect((await act({ removeFloatingIp: { address: '203.0.113.10' } })).status).toBe(404);
-      expect((await act({ removeFloatingIp: { address: '203.0.113.10' } }, '2.44')).status).toBe(
-        404,
-      );
+
+      expect((await act(add, '2.43')).status).toBe(202);
+      const mapped = await neutronOk(adminToken, 'GET', `/floatingips/${fip.id}`);
+      expect(mapped.floatingip).toMatchObject({ port_id: port.id, fixed_ip_address: fixed });
+      expect(await addressesNow()).toEqual([
+        expect.objectContaining({ addr: fixed, 'OS-EXT-IPS:type': 'fixed' }),
+        floatingEntry,
+      ]);
+      const shown = await cloud.api.get(`/v2.1/os-floating-ips/${fip.id}`, as(aliceToken));
+      expect(shown.body.floating_ip).toEqual({ ...fip, fixed_ip: fixed, instance_id: id });
+      const ips = await cloud.api.get(`/v2.1/servers/${id}/ips/${netA.name}`, as(aliceToken));
+      expect(ips.body[netA.name]).toEqual([
+        { version: 4, addr: fixed },
+        { version: 4, addr: fip.ip },
+      ]);
+
+      expect((await act({ removeFloatingIp: { address: fip.ip } }, '2.44')).status).toBe(404);
+      expect((await act({ removeFloatingIp: { address: fip.ip } })).status).toBe(202);
+      expect(await addressesNow()).toEqual([expect.objectContaining({ addr: fixed })]);
+      expect((await act({ removeFloatingIp: { address: fip.ip } })).status).toBe(409);
+      expect((await act({ removeFloatingIp: { address: '203.0.113.250' } })).status).toBe(404);
+
+      // Mapped through Neutron itself: Neutron's network-changed event refreshes addresses.
+      const event = { events: [{ name: 'network-changed', server_uuid: id, tag: port.id }] };
+      await neutronOk(aliceToken, 'PUT', `/floatingips/${fip.id}`, {
+        floatingip: { port_id: port.id },
+      });
+      expect(await addressesNow()).toHaveLength(1);
+      const told = await cloud.api.post('/v2.1/os-server-external-events', event, as(adminToken));
+      expect(told.status).toBe(200);
+      expect(await addressesNow()).toEqual([
+        expect.objectContaining({ addr: fixed }),
+        floatingEntry,
+      ]);
+      await neutronOk(aliceToken, 'PUT', `/floatingips/${fip.id}`, {
+        floatingip: { port_id: null },
+      });
+      await cloud.api.post('/v2.1/os-server-external-events', event, as(adminToken));
+      expect(await addressesNow()).toHaveLength(1);
+
+      const released = await cloud.api.delete(`/v2.1/os-floating-ips/${fip.id}`, as(aliceToken));
+      expect(released.status).toBe(202);
+      expect((await neutron(adminToken, 'GET', `/floatingips/${fip.id}`)).status).toBe(404);
+      fipId = undefined;
+      expect(
+        (await cloud.api.delete(`/v2.1/os-floating-ips/${fip.id}`, as(aliceToken))).status,
+      ).toBe(404);
     } finally {
       await remove(aliceToken, id);
+      if (fipId) {
+        await neutron(adminToken, 'DELETE', `/floatingips/${fipId}`);
+      }
+      await neutron(adminToken, 'PUT', `/routers/${router.id}/remove_router_interface`, {
+        subnet_id: subnetA,
+      });
+      await neutron(adminToken, 'DELETE', `/routers/${router.id}`);
       await neutron(adminToken, 'DELETE', `/networks/${ext.id}`);
     }
   });

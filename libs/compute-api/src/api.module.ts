@@ -54,6 +54,7 @@ import { ServerIpsController } from './controllers/servers/server-ips.controller
 import { ServerPasswordController } from './controllers/servers/server-password.controller';
 import { ServerImageActions } from './controllers/servers/server-image-actions';
 import { ServerRebuilder } from './controllers/servers/server-rebuilder';
+import { FloatingAddresses } from './controllers/network/floating-addresses';
 import { ServerResizer } from './controllers/servers/server-resizer';
 import { ServerMigrationsController } from './controllers/servers/server-migrations.controller';
 import { ServerMetadataController } from './controllers/servers/server-metadata.controller';
@@ -149,6 +150,7 @@ export class ApiModule {
         AuthService,
         ServerCreator,
         ServerRebuilder,
+        FloatingAddresses,
         ServerResizer,
         ServerImageActions,
         ServerPresenter,

@@ -120,6 +120,8 @@ export interface WireVif {
   readonly preserve_on_delete?: boolean;
   /** The device tag asked for (2.42 create, 2.49 attach). */
   readonly tag?: string | null;
+  /** Floating IPs Neutron maps to this port's fixed IPs (shown as `floating` addresses). */
+  readonly floating_ips?: readonly string[];
 }
 
 /**

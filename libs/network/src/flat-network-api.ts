@@ -1,6 +1,6 @@
 import { Invalid, NotFound, type RequestContext } from '@nova/common';
 import type { FloatingIpView } from './floating-ips';
-import type { GroupMatch, NetworkApi } from './network-api';
+import type { FloatingMapping, GroupMatch, NetworkApi } from './network-api';
 import {
   FloatingIpNotFound,
   NetworkNotFound,
@@ -161,5 +161,9 @@ export class FlatNetworkApi implements NetworkApi {
 
   async disassociateFloatingIp(): Promise<void> {
     throw new NotFound('floating IP not found');
+  }
+
+  async floatingIpsOfPorts(): Promise<FloatingMapping[]> {
+    return [];
   }
 }

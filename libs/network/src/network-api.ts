@@ -79,4 +79,13 @@ export interface NetworkApi {
     fixedAddress: string,
   ): Promise<void>;
   disassociateFloatingIp(ctx: RequestContext, server: ServerRef, address: string): Promise<void>;
+  /** The floating IPs mapped to fixed IPs of `portIds` (for the server's `addresses`). */
+  floatingIpsOfPorts(ctx: RequestContext, portIds: readonly string[]): Promise<FloatingMapping[]>;
+}
+
+/** A floating IP and the port's fixed IP it is mapped to. */
+export interface FloatingMapping {
+  readonly portId: string;
+  readonly fixedIp: string;
+  readonly floatingIp: string;
 }

@@ -5,7 +5,7 @@ import {
   type FloatingIpView,
   type NeutronFloatingIp,
 } from './floating-ips';
-import type { GroupMatch, NetworkApi, ServerRef } from './network-api';
+import type { FloatingMapping, GroupMatch, NetworkApi, ServerRef } from './network-api';
 import {
   FloatingIpLimitExceeded,
   FloatingIpNotFound,
@@ -501,6 +501,27 @@ export class NeutronNetworkApi implements NetworkApi {
       throw new Conflict(`Floating IP ${address} is not associated with instance ${server.uuid}.`);
     }
     await this.neutron.put(ctx, `/floatingips/${fip.id}`, { floatingip: { port_id: null } });
+  }
+
+  async floatingIpsOfPorts(
+    ctx: RequestContext,
+    portIds: readonly string[],
+  ): Promise<FloatingMapping[]> {
+    if (portIds.length === 0) {
+      return [];
+    }
+    const fips = await this.floatingIps(ctx, `/floatingips${queryString({ port_id: portIds })}`);
+    return fips.flatMap((fip) =>
+      fip.port_id && fip.fixed_ip_address
+        ? [
+            {
+              portId: fip.port_id,
+              fixedIp: fip.fixed_ip_address,
+              floatingIp: fip.floating_ip_address,
+            },
+          ]
+        : [],
+    );
   }
 
   private async fip(ctx: RequestContext, id: string): Promise<NeutronFloatingIp> {

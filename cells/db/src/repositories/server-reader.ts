@@ -271,18 +271,23 @@ function parseFlavor(json: string | null, row: InstanceRow): ServerFlavor {
   };
 }
 
+/** A network's fixed addresses first, then its floating ones (Nova's order). */
 function parseAddresses(json: string | null): Record<string, ServerAddress[]> {
-  const vifs = json
-    ? (JSON.parse(json) as Array<{ network: string; address: string; mac: string }>)
-    : [];
+  const vifs = json ? (JSON.parse(json) as WireVif[]) : [];
   const out: Record<string, ServerAddress[]> = {};
+  const address = (addr: string, mac: string, type: ServerAddress['type']): ServerAddress => ({
+    version: addr.includes(':') ? 6 : 4,
+    addr,
+    mac,
+    type,
+  });
   for (const vif of vifs) {
-    (out[vif.network] ??= []).push({
-      version: vif.address.includes(':') ? 6 : 4,
-      addr: vif.address,
-      mac: vif.mac,
-      type: 'fixed',
-    });
+    (out[vif.network] ??= []).push(address(vif.address, vif.mac, 'fixed'));
+  }
+  for (const vif of vifs) {
+    for (const floating of vif.floating_ips ?? []) {
+      out[vif.network].push(address(floating, vif.mac, 'floating'));
+    }
   }
   return out;
 }

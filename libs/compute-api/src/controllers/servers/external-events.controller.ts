@@ -1,13 +1,17 @@
 import { Body, Controller, Inject, Post, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { NotFound, type RequestContext } from '@nova/common';
+import { getLogger } from '@nova/logging';
 import { PolicyEnforcer } from '@nova/policy';
 import { SERVERS, type ServersPort } from '@nova/servers';
 import { parseExternalEvents } from '../../dto/server-external-events.dto';
 import type { ApiVersion } from '../../http/api-version';
 import { apiPaths } from '../../http/api-paths';
 import { Ctx, ReqVersion } from '../../http/route-meta';
+import { FloatingAddresses } from '../network/floating-addresses';
 import { isUnknownServer } from './server-lookup';
+
+const log = getLogger('api.external-events');
 
 /**
  * POST /os-server-external-events (Neutron and Cinder tell us what happened
@@ -20,6 +24,7 @@ export class ExternalEventsController {
   constructor(
     @Inject(SERVERS) private readonly servers: ServersPort,
     private readonly policy: PolicyEnforcer,
+    private readonly floatingAddresses: FloatingAddresses,
   ) {}
 
   @Post()
@@ -54,6 +59,14 @@ export class ExternalEventsController {
         }
         if (isUnknownServer(server)) {
           return answer(422, 'failed');
+        }
+        if (event.name === 'network-changed') {
+          // The host is told even when Neutron cannot be asked now; the next event refreshes.
+          await this.floatingAddresses
+            .refresh(admin, server)
+            .catch((err: unknown) =>
+              log.warn({ err, server: server.uuid }, 'floating IPs not refreshed'),
+            );
         }
         const taken = await this.servers.externalEvent(admin, server, {
           name: event.name,

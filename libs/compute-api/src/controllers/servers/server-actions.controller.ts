@@ -29,6 +29,7 @@ import {
 import type { ApiVersion } from '../../http/api-version';
 import { apiPaths } from '../../http/api-paths';
 import { Ctx, ReqVersion } from '../../http/route-meta';
+import { FloatingAddresses } from '../network/floating-addresses';
 import { newAdminPassword } from './server-build';
 import { findServer } from './server-lookup';
 import { ServerPresenter } from './server-presenter';
@@ -132,6 +133,7 @@ export class ServerActionsController {
     private readonly imageActions: ServerImageActions,
     @Inject(CONSOLES) private readonly consoles: ConsolesPort,
     @Inject(NEUTRON_PORTS) private readonly neutron: { value: NeutronPortsPort | null },
+    private readonly floatingAddresses: FloatingAddresses,
   ) {}
 
   @Post()
@@ -224,6 +226,7 @@ export class ServerActionsController {
         return this.addFloatingIp(ctx, server, action);
       case 'removeFloatingIp':
         await this.network.disassociateFloatingIp(ctx, serverRef(server), action.address);
+        await this.floatingAddresses.refresh(ctx, server);
         return ACCEPTED;
       case 'resize':
         await this.resizer.resize(ctx, server, action);
@@ -431,6 +434,7 @@ export class ServerActionsController {
       );
     }
     await this.network.associateFloatingIp(ctx, ref, action.address, fixed);
+    await this.floatingAddresses.refresh(ctx, server);
     return ACCEPTED;
   }
 
