@@ -63,7 +63,11 @@ export class ApiDatabase implements OnApplicationShutdown {
    */
   async read<T>(fn: (ds: DataSource) => Promise<T>): Promise<T> {
     if (this.replica === undefined) {
-      const url = replicaUrlFor(this.url, this.config.api_database.slave_connection, '[api_database]');
+      const url = replicaUrlFor(
+        this.url,
+        this.config.api_database.slave_connection,
+        '[api_database]',
+      );
       this.replica = url ? new ReplicaReads(url, (u) => this.openReplica(u), 'api') : null;
     }
     return this.replica ? this.replica.run(() => this.get(), fn) : fn(await this.get());

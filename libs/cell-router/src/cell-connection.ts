@@ -102,11 +102,14 @@ export class CellConnection {
         this.cell.replicaConnection,
         `cell ${this.cell.name ?? this.cell.uuid}`,
       );
-      this.replica = url && !this.closed ? new ReplicaReads(url, (u) => this.openReplica(u), this.label) : null;
+      this.replica =
+        url && !this.closed ? new ReplicaReads(url, (u) => this.openReplica(u), this.label) : null;
     }
     // The primary is opened (and its schema checked) first: a refused cell is refused for lists too.
     return this.replica
-      ? this.dataSource().then(() => (this.replica as ReplicaReads).run(() => this.dataSource(), fn))
+      ? this.dataSource().then(() =>
+          (this.replica as ReplicaReads).run(() => this.dataSource(), fn),
+        )
       : this.dataSource().then(fn);
   }
 
