@@ -36,7 +36,7 @@ export async function cellDb(ctx: CellContext): Promise<CellRepositories> {
     computeNodes: new ComputeNodeRepository(ds),
     services: new ServiceRepository(ds),
     writer: new InstanceWriter(ds, ctx),
-    servers: new ServerReader(ds, ctx.cell.uuid),
+    servers: new ServerReader(ds, ctx.cell.uuid, (fn) => ctx.cell.read(fn)),
     migrations: new MigrationReader(ds, ctx.cell.uuid),
     migrationWriter: new MigrationWriter(ds),
     consoleAuthTokens: new ConsoleAuthTokens(ds),

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { Aggregate, AggregateHost, AggregateMetadata, ApiDatabase } from '@nova/api-db';
 import { CACHE_BACKEND, type CacheBackend } from '@nova/cache';
 import { isDuplicateKeyError, writeTransaction } from '@nova/database';
@@ -45,13 +45,19 @@ export class AggregateRepository {
       .catch(() => undefined);
   }
 
+  /** Every aggregate, from the primary (the schedulers act on these). */
   async list(): Promise<AggregateRecord[]> {
-    const rows = await (
-      await this.db.get()
-    )
-      .getRepository(Aggregate)
-      .find({ order: { id: 'ASC' } });
-    return this.withDetails(rows);
+    return this.listFrom(await this.db.get());
+  }
+
+  /** Every aggregate for display (GET /os-aggregates): the read replica when there is one (it may lag). */
+  listForDisplay(): Promise<AggregateRecord[]> {
+    return this.db.read((ds) => this.listFrom(ds));
+  }
+
+  private async listFrom(ds: DataSource): Promise<AggregateRecord[]> {
+    const rows = await ds.getRepository(Aggregate).find({ order: { id: 'ASC' } });
+    return this.withDetails(rows, ds);
   }
 
   async findById(id: number): Promise<AggregateRecord | null> {
@@ -226,11 +232,11 @@ export class AggregateRepository {
     }
   }
 
-  private async withDetails(rows: Aggregate[]): Promise<AggregateRecord[]> {
+  private async withDetails(rows: Aggregate[], from?: DataSource): Promise<AggregateRecord[]> {
     if (rows.length === 0) {
       return [];
     }
-    const ds = await this.db.get();
+    const ds = from ?? (await this.db.get());
     const ids = rows.map((r) => r.id);
     const [hosts, metadata] = await Promise.all([
       ds

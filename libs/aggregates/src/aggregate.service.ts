@@ -48,7 +48,7 @@ export class AggregateService {
   ) {}
 
   list(): Promise<AggregateRecord[]> {
-    return this.repo.list();
+    return this.repo.listForDisplay();
   }
 
   async get(id: number): Promise<AggregateRecord> {

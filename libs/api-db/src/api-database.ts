@@ -2,7 +2,14 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { Invalid, SingleFlight } from '@nova/common';
 import { NOVA_CONFIG, type NovaConfig } from '@nova/config';
-import { closeDataSource, meterQueries, openDataSource, poolUsage } from '@nova/database';
+import {
+  closeDataSource,
+  meterQueries,
+  openDataSource,
+  poolUsage,
+  ReplicaReads,
+  replicaUrlFor,
+} from '@nova/database';
 import { addCellConnectionSource } from '@nova/metrics';
 import { API_ENTITIES } from './entities';
 
@@ -14,6 +21,8 @@ import { API_ENTITIES } from './entities';
 export class ApiDatabase implements OnApplicationShutdown {
   private readonly opening = new SingleFlight<'api', DataSource>();
   private dataSource?: DataSource;
+  /** `[api_database] slave_connection`, decided on first read. */
+  private replica?: ReplicaReads | null;
   /** The API database is reported among the cells' pools as `api` (Nova's API cell). */
   private readonly unreport = addCellConnectionSource({
     cellStates: () => {
@@ -41,21 +50,49 @@ export class ApiDatabase implements OnApplicationShutdown {
       return this.dataSource;
     }
     return this.opening.run('api', async () => {
-      const db = this.config.api_database;
-      this.dataSource = await openDataSource(this.url, {
-        entities: API_ENTITIES,
-        poolSize: db.max_pool_size,
-        connectTimeoutMs: db.pool_timeout * 1000,
-        idleTimeoutMs: db.connection_recycle_time * 1000,
-      });
+      this.dataSource = await this.open(this.url);
       meterQueries(this.dataSource, 'api');
       return this.dataSource;
     });
   }
 
+  /**
+   * Run a read that may lag behind the latest writes (a list) on the read replica
+   * when `[api_database] slave_connection` is set, else on the primary. Never for
+   * a write, nor for a read whose result must include what was just written.
+   */
+  async read<T>(fn: (ds: DataSource) => Promise<T>): Promise<T> {
+    if (this.replica === undefined) {
+      const url = replicaUrlFor(
+        this.url,
+        this.config.api_database.slave_connection,
+        '[api_database]',
+      );
+      this.replica = url ? new ReplicaReads(url, (u) => this.openReplica(u), 'api') : null;
+    }
+    return this.replica ? this.replica.run(() => this.get(), fn) : fn(await this.get());
+  }
+
   async onApplicationShutdown(): Promise<void> {
     this.unreport();
+    await this.replica?.close();
     await closeDataSource(this.dataSource);
     this.dataSource = undefined;
+  }
+
+  private async openReplica(url: string): Promise<DataSource> {
+    const ds = await this.open(url);
+    meterQueries(ds, 'api_replica');
+    return ds;
+  }
+
+  private open(url: string): Promise<DataSource> {
+    const db = this.config.api_database;
+    return openDataSource(url, {
+      entities: API_ENTITIES,
+      poolSize: db.max_pool_size,
+      connectTimeoutMs: db.pool_timeout * 1000,
+      idleTimeoutMs: db.connection_recycle_time * 1000,
+    });
   }
 }

@@ -6,6 +6,8 @@ import {
   meterQueries,
   openDataSource,
   poolUsage,
+  ReplicaReads,
+  replicaUrlFor,
   schemaVersion,
 } from '@nova/database';
 import type { CellConnectionReport } from '@nova/metrics';
@@ -45,6 +47,8 @@ export class CellConnection {
   /** The pool once open (for its usage figures). */
   private openDs?: DataSource;
   private mq?: Promise<RpcTransport>;
+  /** The cell's read replica (null: none), decided on the first read. */
+  private replica?: ReplicaReads | null;
   private dbFailure?: Failure;
   private mqFailure?: Failure;
   private closed = false;
@@ -85,6 +89,28 @@ export class CellConnection {
       );
     }
     return this.db;
+  }
+
+  /**
+   * Run a read that may lag (a list) on the cell's read replica when it has one,
+   * else on its primary (see ReplicaReads).
+   */
+  read<T>(fn: (ds: DataSource) => Promise<T>): Promise<T> {
+    if (this.replica === undefined) {
+      const url = replicaUrlFor(
+        this.cell.databaseConnection,
+        this.cell.replicaConnection,
+        `cell ${this.cell.name ?? this.cell.uuid}`,
+      );
+      this.replica =
+        url && !this.closed ? new ReplicaReads(url, (u) => this.openReplica(u), this.label) : null;
+    }
+    // The primary is opened (and its schema checked) first: a refused cell is refused for lists too.
+    return this.replica
+      ? this.dataSource().then(() =>
+          (this.replica as ReplicaReads).run(() => this.dataSource(), fn),
+        )
+      : this.dataSource().then(fn);
   }
 
   transport(): Promise<RpcTransport> {
@@ -153,6 +179,7 @@ export class CellConnection {
   async close(): Promise<void> {
     this.closed = true;
     this.openDs = undefined;
+    await this.replica?.close();
     const [db, mq] = await Promise.all([
       this.db?.catch(() => undefined),
       this.mq?.catch(() => undefined),
@@ -167,6 +194,22 @@ export class CellConnection {
       await mq.close();
       this.stats.transportsClosed++;
     }
+  }
+
+  private get label(): string {
+    return this.cell.name ?? this.cell.uuid;
+  }
+
+  private async openReplica(url: string): Promise<DataSource> {
+    const { schema, dbPoolSize, dbIdleMs, connectTimeoutMs } = this.settings;
+    const ds = await openDataSource(url, {
+      entities: schema.entities,
+      poolSize: dbPoolSize,
+      connectTimeoutMs,
+      idleTimeoutMs: dbIdleMs,
+    });
+    meterQueries(ds, `${this.label}_replica`);
+    return ds;
   }
 
   private async openDb(): Promise<DataSource> {

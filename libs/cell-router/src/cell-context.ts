@@ -9,6 +9,8 @@ export interface CellHandle {
   readonly name: string | null;
   readonly mapping: Cell;
   db(): Promise<DataSource>;
+  /** Run a read that may lag (a list) on the cell's read replica, if it has one; else on db(). */
+  read<T>(fn: (ds: DataSource) => Promise<T>): Promise<T>;
   mq(): Promise<RpcTransport>;
 }
 

@@ -54,6 +54,7 @@ export class CellRouter implements OnModuleInit {
       name: cell.name,
       mapping: cell,
       db: () => this.pool.get(current()).dataSource(),
+      read: (fn) => this.pool.get(current()).read(fn),
       mq: () => this.pool.get(current()).transport(),
     };
     return { ...ctx, cell: handle };

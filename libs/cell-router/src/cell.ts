@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { CELL0_UUID, type CellMapping } from '@nova/api-db';
 import type { NovaConfig } from '@nova/config';
 import { getLogger } from '@nova/logging';
+import { cellReplicaUrl } from './cell-replica';
 import { formatCellUrl } from './url-template';
 
 const log = getLogger('cell-router');
@@ -13,8 +14,10 @@ export interface Cell {
   readonly name: string | null;
   readonly transportUrl: string;
   readonly databaseConnection: string;
+  /** Its read replica for list reads (see cellReplicaUrl), if any. */
+  readonly replicaConnection?: string;
   readonly disabled: boolean;
-  /** Identity of the connection parameters: changes when either URL changes. */
+  /** Identity of the connection parameters: changes when any URL changes. */
   readonly connectionKey: string;
 }
 
@@ -40,15 +43,21 @@ export function toCell(mapping: CellMapping, config: NovaConfig): Cell {
     config.database.connection,
     '[database] connection',
   );
+  const replicaConnection = cellReplicaUrl(
+    mapping.database_connection,
+    databaseConnection,
+    config.database,
+  );
   return {
     id: mapping.id,
     uuid: mapping.uuid,
     name: mapping.name,
     transportUrl,
     databaseConnection,
+    ...(replicaConnection ? { replicaConnection } : {}),
     disabled: mapping.disabled,
     connectionKey: createHash('sha1')
-      .update(`${transportUrl}\n${databaseConnection}`)
+      .update(`${transportUrl}\n${databaseConnection}\n${replicaConnection ?? ''}`)
       .digest('hex'),
   };
 }

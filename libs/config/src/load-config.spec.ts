@@ -83,6 +83,23 @@ describe('loadConfig', () => {
     );
   });
 
+  it('takes a MySQL slave_connection on both database sections and refuses a SQLite one', () => {
+    const config = loadConfig({
+      files: [
+        conf(
+          '[database]\nslave_connection = mysql+pymysql://ro:pw@replica/nova\n[api_database]\nslave_connection = mysql://ro@replica/nova_api\n',
+        ),
+      ],
+    });
+    expect(config.database.slave_connection).toBe('mysql+pymysql://ro:pw@replica/nova');
+    expect(config.api_database.slave_connection).toBe('mysql://ro@replica/nova_api');
+    expect(() =>
+      loadConfig({ files: [conf('[api_database]\nslave_connection = sqlite:///tmp/x.db\n')] }),
+    ).toThrow(
+      "Invalid value for option [api_database] slave_connection = 'sqlite:///tmp/x.db': must be a URL with scheme mysql, mysql+pymysql, mysql+mysqldb",
+    );
+  });
+
   it('masks passwords in its messages', () => {
     expect(() =>
       loadConfig({ files: [conf('[database]\nconnection = oracle://nova:hunter2@db/nova\n')] }),

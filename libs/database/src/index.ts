@@ -6,3 +6,4 @@ export * from './sql-url';
 export * from './timestamped';
 export * from './sqlite-serialization';
 export * from './db-metrics';
+export * from './replica-reads';

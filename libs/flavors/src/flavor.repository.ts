@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Brackets, type EntityManager } from 'typeorm';
+import { Brackets, type DataSource, type EntityManager } from 'typeorm';
 import { ApiDatabase, Flavor, FlavorExtraSpec, FlavorProject } from '@nova/api-db';
 import { Invalid } from '@nova/common';
 import { isDuplicateKeyError, writeTransaction } from '@nova/database';
@@ -50,8 +50,12 @@ export type FlavorWithSpecs = Flavor & { specs: Record<string, string> };
 export class FlavorRepository {
   constructor(private readonly db: ApiDatabase) {}
 
-  async list(query: FlavorQuery): Promise<FlavorWithSpecs[]> {
-    const ds = await this.db.get();
+  /** A page of flavors, from the read replica when there is one (it may lag). */
+  list(query: FlavorQuery): Promise<FlavorWithSpecs[]> {
+    return this.db.read((ds) => this.page(ds, query));
+  }
+
+  private async page(ds: DataSource, query: FlavorQuery): Promise<FlavorWithSpecs[]> {
     const qb = ds.getRepository(Flavor).createQueryBuilder('f');
     const { filters } = query;
     if (!filters.includeDisabled) {
@@ -101,7 +105,7 @@ export class FlavorRepository {
     }
     const dir = query.sortDir === 'asc' ? 'ASC' : 'DESC';
     qb.orderBy(`f.${query.sortKey}`, dir).addOrderBy('f.id', dir).take(query.limit);
-    return this.withSpecs(await qb.getMany());
+    return this.withSpecs(await qb.getMany(), ds);
   }
 
   async findByFlavorId(flavorid: string): Promise<FlavorWithSpecs | null> {
@@ -228,13 +232,11 @@ export class FlavorRepository {
     return (result.affected ?? 0) > 0;
   }
 
-  private async withSpecs(flavors: Flavor[]): Promise<FlavorWithSpecs[]> {
+  private async withSpecs(flavors: Flavor[], from?: DataSource): Promise<FlavorWithSpecs[]> {
     if (flavors.length === 0) {
       return [];
     }
-    const specs = await (
-      await this.db.get()
-    )
+    const specs = await (from ?? (await this.db.get()))
       .getRepository(FlavorExtraSpec)
       .createQueryBuilder('s')
       .select(['s.flavor_id', 's.key', 's.value'])

@@ -21,14 +21,20 @@ export type NewKeypairRow = Pick<
 export class KeypairRepository {
   constructor(private readonly db: ApiDatabase) {}
 
-  async list(userId: string, page: KeypairPage = {}): Promise<KeyPair[]> {
-    const ds = await this.db.get();
+  /** A user's keypairs by name, from the read replica when there is one (it may lag). */
+  list(userId: string, page: KeypairPage = {}): Promise<KeyPair[]> {
+    return this.db.read((ds) => this.page(ds, userId, page));
+  }
+
+  private async page(ds: DataSource, userId: string, page: KeypairPage): Promise<KeyPair[]> {
     const qb = ds
       .getRepository(KeyPair)
       .createQueryBuilder('k')
       .where('k.user_id = :userId', { userId });
     if (page.marker !== undefined) {
-      const marker = await this.find(userId, page.marker);
+      const marker = await ds
+        .getRepository(KeyPair)
+        .findOneBy({ user_id: userId, name: page.marker });
       if (!marker) {
         throw new KeypairMarkerNotFound(page.marker);
       }

@@ -45,8 +45,16 @@ export class ServerGroupRepository {
   constructor(private readonly db: ApiDatabase) {}
 
   /** Groups in creation order (by id), one page of them. */
-  async list(query: ServerGroupListQuery, members: MemberScope): Promise<ServerGroup[]> {
-    const ds = await this.db.get();
+  /** A page of groups, from the read replica when there is one (it may lag). */
+  list(query: ServerGroupListQuery, members: MemberScope): Promise<ServerGroup[]> {
+    return this.db.read((ds) => this.page(ds, query, members));
+  }
+
+  private async page(
+    ds: DataSource,
+    query: ServerGroupListQuery,
+    members: MemberScope,
+  ): Promise<ServerGroup[]> {
     const qb = ds.getRepository(InstanceGroup).createQueryBuilder('g');
     if (query.projectId !== undefined) {
       qb.where('g.project_id = :project', { project: query.projectId });

@@ -39,11 +39,16 @@ interface Grouped {
 /** Rows read per round when filtering by address in code. */
 const PAGE = 500;
 
+/** Runs a read on a DataSource that may lag behind the primary (the cell's read replica). */
+export type LaggingReads = <T>(fn: (ds: DataSource) => Promise<T>) => Promise<T>;
+
 /** Reads servers (instances with their records) of one cell database. */
 export class ServerReader {
   constructor(
     private readonly ds: DataSource,
     private readonly cellUuid: string,
+    /** Where list() reads: the cell's replica when it has one, else `ds`. */
+    private readonly lagging: LaggingReads = (fn) => fn(ds),
   ) {}
 
   async get(uuid: string, withDeleted = false): Promise<ServerRecord | null> {
@@ -102,11 +107,19 @@ export class ServerReader {
     return Array.isArray(parsed) ? parsed.filter(isVif) : [];
   }
 
-  /** One cell's page: filtered, sorted by the effective sort keys, cut after `limit`. */
+  /**
+   * One cell's page: filtered, sorted by the effective sort keys, cut after `limit`.
+   * Read from the cell's replica when it has one, so it may lag behind the latest
+   * writes; get() and everything else read the primary.
+   */
   async list(query: CellListQuery): Promise<ServerRecord[]> {
     if (query.matchesNothing) {
       return [];
     }
+    return this.lagging((ds) => new ServerReader(ds, this.cellUuid).page(query));
+  }
+
+  private async page(query: CellListQuery): Promise<ServerRecord[]> {
     const qb = this.ds
       .getRepository(Instance)
       .createQueryBuilder('i')

@@ -2,7 +2,8 @@ import { IsInt, IsOptional, Min } from 'class-validator';
 import { IntOpt, Section, StrOpt } from '../option.decorator';
 import { IsNovaUrl } from '../validators';
 
-const SQL_SCHEMES = ['mysql', 'mysql+pymysql', 'mysql+mysqldb', 'sqlite'];
+const MYSQL_SCHEMES = ['mysql', 'mysql+pymysql', 'mysql+mysqldb'];
+const SQL_SCHEMES = [...MYSQL_SCHEMES, 'sqlite'];
 
 /** Options shared by [database] and [api_database] (oslo.db names). */
 abstract class SqlOptions {
@@ -12,6 +13,15 @@ abstract class SqlOptions {
   @IsOptional()
   @IsNovaUrl(SQL_SCHEMES)
   connection?: string;
+
+  // SQLite has no replicas: a sqlite:// replica URL is refused here, at load.
+  @StrOpt(
+    'URL of a read replica (MySQL/MariaDB) for list reads that may lag; writes and reads after a write stay on `connection`.',
+    { secret: true },
+  )
+  @IsOptional()
+  @IsNovaUrl(MYSQL_SCHEMES)
+  slave_connection?: string;
 
   @IntOpt('Maximum number of pooled connections (per cell for cell databases).')
   @IsInt()
