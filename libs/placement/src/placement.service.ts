@@ -46,11 +46,13 @@ interface ClaimView {
   readonly providerId: number;
   readonly generation: number;
   readonly classes: Map<string, { classId: number; row: InventoryRow; used: number; own: number }>;
+  /** The consumer as it was (null: none yet): its generation and the providers it holds. */
+  readonly consumer: { readonly generation: number; readonly providerIds: number[] } | null;
 }
 
-type ClaimOutcome = 'claimed' | 'generation-changed' | 'consumer-gone';
+type ClaimOutcome = 'claimed' | 'generation-changed';
 
-/** Rolls the claim transaction back when the provider changed since it was read. */
+/** Rolls the claim transaction back when the provider or the consumer changed since it was read. */
 class GenerationChanged extends Error {}
 
 /** Attempts before a claim gives up on a provider that keeps changing under it. */
@@ -83,7 +85,10 @@ interface InventoryQueryRow {
  * the fit was checked against is still the usage at commit. Otherwise the
  * transaction rolls back and the claim reads again. Claims on one provider are
  * thus serialized on its row; they never depend on gap locks, which is what
- * makes an INSERT ... SELECT capacity check deadlock-prone on InnoDB.
+ * makes an INSERT ... SELECT capacity check deadlock-prone on InnoDB. The
+ * consumer is compared-and-swapped the same way (its generation, or its absence
+ * by inserting it), so what it held at the read is what the claim replaces: one
+ * read and one transaction (one commit) per claim.
  *
  * Lock order, so transactions cannot wait on each other in a cycle: the
  * consumer row first, then provider rows by ascending id.
@@ -198,7 +203,6 @@ export class PlacementService {
   ): Promise<boolean> {
     const amounts = requestedAmounts(resources);
     const ds = await this.db.get();
-    await this.ensureConsumer(ds, consumerUuid, projectId, userId);
     for (let attempt = 1; attempt <= MAX_CLAIM_ATTEMPTS; attempt++) {
       const view = await this.claimView(ds, providerUuid, consumerUuid);
       if (!view || !fitsView(view, amounts)) {
@@ -210,11 +214,7 @@ export class PlacementService {
       if (outcome === 'claimed') {
         return true;
       }
-      if (outcome === 'consumer-gone') {
-        await this.ensureConsumer(ds, consumerUuid, projectId, userId); // released meanwhile
-      } else {
-        await sleep(Math.random() * Math.min(50, 2 ** attempt)); // let the winner commit
-      }
+      await sleep(Math.random() * Math.min(50, 2 ** attempt)); // let the winner commit
     }
     throw new ResourceProviderConcurrentUpdate(providerUuid);
   }
@@ -494,6 +494,8 @@ export class PlacementService {
           generation: number | string;
           used: number | string;
           own: number | string;
+          consumer_generation: number | string | null;
+          consumer_providers: string | null;
         }
       >
     >(
@@ -504,12 +506,15 @@ export class PlacementService {
         '(SELECT COALESCE(SUM(a.used), 0) FROM allocations a WHERE a.resource_provider_id = rp.id ' +
         'AND a.resource_class_id = inv.resource_class_id) AS used, ' +
         '(SELECT COALESCE(SUM(a.used), 0) FROM allocations a WHERE a.resource_provider_id = rp.id ' +
-        'AND a.resource_class_id = inv.resource_class_id AND a.consumer_id = ?) AS own ' +
+        'AND a.resource_class_id = inv.resource_class_id AND a.consumer_id = ?) AS own, ' +
+        '(SELECT c.generation FROM consumers c WHERE c.uuid = ?) AS consumer_generation, ' +
+        '(SELECT GROUP_CONCAT(DISTINCT a.resource_provider_id) FROM allocations a ' +
+        'WHERE a.consumer_id = ?) AS consumer_providers ' +
         'FROM resource_providers rp ' +
         'LEFT JOIN inventories inv ON inv.resource_provider_id = rp.id ' +
         'LEFT JOIN resource_classes rc ON rc.id = inv.resource_class_id ' +
         'WHERE rp.uuid = ?',
-      [consumerUuid, providerUuid],
+      [consumerUuid, consumerUuid, consumerUuid, providerUuid],
     );
     const first = rows[0];
     if (!first) {
@@ -527,7 +532,22 @@ export class PlacementService {
         });
       }
     }
-    return { providerId: Number(first.id), generation: Number(first.generation), classes };
+    const consumer =
+      first.consumer_generation === null
+        ? null
+        : {
+            generation: Number(first.consumer_generation),
+            providerIds: String(first.consumer_providers ?? '')
+              .split(',')
+              .filter(Boolean)
+              .map(Number),
+          };
+    return {
+      providerId: Number(first.id),
+      generation: Number(first.generation),
+      classes,
+      consumer,
+    };
   }
 
   private async writeClaim(
@@ -539,20 +559,13 @@ export class PlacementService {
     try {
       return await ds.transaction(async (tx) => {
         const now = new Date();
-        // 1. The consumer's lock: claims and releases of one consumer take turns.
-        if (!(await lockConsumer(tx, who.consumerUuid, now, who))) {
-          return 'consumer-gone';
+        // 1. The consumer's lock, by compare-and-swap: what it held at the read is what it holds.
+        if (!(await swapConsumer(tx, who, view.consumer?.generation ?? null, now))) {
+          throw new GenerationChanged();
         }
-        // 2. What it holds now (read after the lock, so nobody changes it under us).
-        const old = await tx.getRepository(Allocation).find({
-          select: { id: true, resource_provider_id: true },
-          where: { consumer_id: who.consumerUuid },
-        });
-        // 3. Provider locks by ascending id: the target by compare-and-swap, those it leaves by a bump.
-        for (const id of sortedUnique([
-          view.providerId,
-          ...old.map((a) => a.resource_provider_id),
-        ])) {
+        const old = view.consumer?.providerIds ?? [];
+        // 2. Provider locks by ascending id: the target by compare-and-swap, those it leaves by a bump.
+        for (const id of sortedUnique([view.providerId, ...old])) {
           const swapped = await bumpGeneration(
             tx,
             id,
@@ -563,10 +576,10 @@ export class PlacementService {
             throw new GenerationChanged();
           }
         }
-        // 4. Replace the consumer's allocations.
+        // 3. Replace the consumer's allocations.
         const allocations = tx.getRepository(Allocation);
         if (old.length > 0) {
-          await allocations.delete(old.map((a) => a.id));
+          await allocations.delete({ consumer_id: who.consumerUuid });
         }
         await allocations.insert(
           [...amounts].map(([rc, used]) => ({
@@ -619,6 +632,49 @@ async function bumpGeneration(
     qb.andWhere('generation = :expected', { expected });
   }
   return ((await qb.execute()).affected ?? 0) > 0;
+}
+
+/**
+ * The consumer's row locked and its generation bumped if it still is `expected`;
+ * with `expected` null, the consumer created (generation 1) if nobody created it
+ * since. False when it changed (or appeared) meanwhile.
+ */
+async function swapConsumer(
+  tx: EntityManager,
+  who: { consumerUuid: string; projectId: string; userId: string },
+  expected: number | null,
+  now: Date,
+): Promise<boolean> {
+  if (expected === null) {
+    try {
+      await tx.getRepository(Consumer).insert({
+        uuid: who.consumerUuid,
+        project_id: who.projectId,
+        user_id: who.userId,
+        generation: 1,
+        created_at: now,
+        updated_at: null,
+      });
+      return true;
+    } catch (err) {
+      if (isDuplicateKeyError(err)) {
+        return false;
+      }
+      throw err;
+    }
+  }
+  const result = await tx
+    .createQueryBuilder()
+    .update(Consumer)
+    .set({
+      generation: () => 'generation + 1',
+      updated_at: now,
+      project_id: who.projectId,
+      user_id: who.userId,
+    })
+    .where('uuid = :uuid AND generation = :expected', { uuid: who.consumerUuid, expected })
+    .execute();
+  return (result.affected ?? 0) > 0;
 }
 
 /** Lock the consumer's row (generation + 1); false when there is no such consumer. */
