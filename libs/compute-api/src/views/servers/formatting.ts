@@ -17,14 +17,26 @@ export function usageTime(date: Date | null): string | null {
   return `${iso.slice(0, 19)}.${iso.slice(20, 23)}000`;
 }
 
+/** hostIds already worked out: a list shows the same few (project, host) pairs again and again. */
+const hostIds = new Map<string, string>();
+const HOST_IDS_KEPT = 10_000;
+
 /**
  * hostId: an opaque per-project host identity, sha224 of project id + host,
  * so projects can tell co-located servers apart without learning host names.
  */
 export function hostId(projectId: string, host: string | null): string {
-  return host
-    ? createHash('sha224')
-        .update(projectId + host)
-        .digest('hex')
-    : '';
+  if (!host) {
+    return '';
+  }
+  const key = projectId + host;
+  let id = hostIds.get(key);
+  if (id === undefined) {
+    id = createHash('sha224').update(key).digest('hex');
+    if (hostIds.size >= HOST_IDS_KEPT) {
+      hostIds.clear();
+    }
+    hostIds.set(key, id);
+  }
+  return id;
 }

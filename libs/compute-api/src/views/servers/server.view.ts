@@ -1,7 +1,7 @@
 import { statusFromState } from '@nova/compute-state';
 import type { ServerFlavor, ServerRecord } from '@nova/servers';
 import type { ApiVersion } from '../../http/api-version';
-import { VersionedView } from '../../http/versioned-view';
+import { OMIT, VersionedView } from '../../http/versioned-view';
 import { hostId, isoTime, usageTime } from './formatting';
 import type { ServerLinks } from './server-links';
 
@@ -31,9 +31,6 @@ export interface ServerViewContext {
   /** server_groups (2.71+, show/update): the uuids of the groups the server is in. */
   readonly serverGroups?: readonly string[];
 }
-
-/** A field left out for this particular server (VersionedView decides by version only). */
-const OMIT = Symbol('omit');
 
 /** Statuses with a `progress`, and with a `fault` (Nova's view builder). */
 const PROGRESS_STATUSES = ['ACTIVE', 'BUILD', 'REBUILD', 'RESIZE', 'VERIFY_RESIZE', 'MIGRATING'];
@@ -185,17 +182,8 @@ const detailed = new VersionedView<ServerRecord, ServerViewContext>()
     when: (c) => c.shape === 'show' || c.shape === 'update' || c.shape === 'rebuild',
   });
 
-function strip(rendered: Record<string, unknown>): Record<string, unknown> {
-  for (const [key, value] of Object.entries(rendered)) {
-    if (value === OMIT) {
-      delete rendered[key];
-    }
-  }
-  return rendered;
-}
-
 /** One server, as the shape in the context asks (wrap it in `server`/`servers` yourself). */
 export function serverView(server: ServerRecord, ctx: ServerViewContext): Record<string, unknown> {
   const view = ctx.shape === 'brief' ? brief : detailed;
-  return strip(view.render(server, ctx.version, ctx));
+  return view.render(server, ctx.version, ctx);
 }
