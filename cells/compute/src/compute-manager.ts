@@ -7,8 +7,10 @@ import {
 import {
   CellConductorClient,
   ComputeClient,
+  COMPUTE_RPC_VERSION,
   COMPUTE_TOPIC,
   InstanceNotFound,
+  tailLines,
   UnexpectedTaskState,
   type ConsoleKind,
   type InstanceOperation,
@@ -265,8 +267,10 @@ export class ComputeManager {
         this.build(ctx, a.build),
       terminate_instance: (ctx: RequestContext, a: { instance_uuid: string }) =>
         this.terminate(ctx, a.instance_uuid),
-      get_console_output: (_ctx: RequestContext, a: { instance_uuid: string }) =>
-        this.driver.consoleOutput(a.instance_uuid),
+      get_console_output: async (
+        _ctx: RequestContext,
+        a: { instance_uuid: string; tail_length?: number | null },
+      ) => tailLines(await this.driver.consoleOutput(a.instance_uuid), a.tail_length ?? null),
       get_diagnostics: (_ctx: RequestContext, a: { instance_uuid: string }) =>
         this.driver.diagnostics(a.instance_uuid),
       get_host_uptime: () => this.driver.hostUptime(),
@@ -310,7 +314,7 @@ export class ComputeManager {
     };
     this.consumer = await this.mq.serve(
       { topic: COMPUTE_TOPIC, server: this.host },
-      dispatcher(methods),
+      dispatcher(methods, { version: COMPUTE_RPC_VERSION }),
       {
         prefetch: 64,
       },

@@ -25,6 +25,7 @@ import {
   type HostInstance,
   type InstanceUpdates,
   type WireBuild,
+  CONDUCTOR_RPC_VERSION,
 } from '@nova/compute-rpc';
 import { TaskState, VmState } from '@nova/compute-state';
 import type { NovaConfig } from '@nova/config';
@@ -203,7 +204,7 @@ export class CellConductor {
     if (mq) {
       this.consumer = await mq.serve(
         { topic: CONDUCTOR_TOPIC, server: this.config.DEFAULT.host },
-        dispatcher(this.methods()),
+        dispatcher(this.methods(), { version: CONDUCTOR_RPC_VERSION }),
         {
           prefetch: 64,
         },
