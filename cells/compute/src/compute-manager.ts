@@ -11,6 +11,8 @@ import {
   COMPUTE_TOPIC,
   InstanceNotFound,
   tailLines,
+  type ReportedServiceVersions,
+  type RpcVersionPins,
   UnexpectedTaskState,
   type ConsoleKind,
   type InstanceOperation,
@@ -182,6 +184,12 @@ function instanceSpec(w: WireRebuild | WireRescue): InstanceSpec {
 
 export interface ComputeManagerOptions {
   readonly host: string;
+  /**
+   * The version caps of this host's messages (`[upgrade_levels]`), and where
+   * the cell's lowest service versions its heartbeats are answered with go
+   * (for `auto`). Default: unpinned.
+   */
+  readonly upgradeLevels?: { pins: RpcVersionPins; reported: ReportedServiceVersions };
   readonly reportIntervalMs: number;
   readonly powerSyncIntervalMs: number;
   readonly rpcTimeoutMs: number;
@@ -234,12 +242,13 @@ export class ComputeManager {
     private readonly driver: VirtDriver,
     private readonly options: ComputeManagerOptions,
   ) {
-    this.conductor = new CellConductorClient(mq, options.rpcTimeoutMs);
+    const pins = options.upgradeLevels?.pins;
+    this.conductor = new CellConductorClient(mq, options.rpcTimeoutMs, pins);
     this.moves = new ComputeMoves(
       options.host,
       driver,
       this.conductor,
-      new ComputeClient(mq, options.rpcTimeoutMs),
+      new ComputeClient(mq, options.rpcTimeoutMs, pins),
       options.configDrive ?? null,
     );
     this.imageActions = new ImageActions(driver, this.conductor, options.images ?? null, {
@@ -352,7 +361,8 @@ export class ComputeManager {
   async report(): Promise<void> {
     const ctx = adminContext();
     try {
-      await this.conductor.serviceReport(ctx, this.host, 'nova-compute');
+      const reply = await this.conductor.serviceReport(ctx, this.host, 'nova-compute');
+      this.options.upgradeLevels?.reported.update(reply.min_versions);
       const r = await this.driver.hostResources();
       await this.conductor.computeNodeReport(ctx, {
         host: this.host,

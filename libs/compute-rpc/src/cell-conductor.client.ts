@@ -1,6 +1,7 @@
 import type { RequestContext } from '@nova/common';
 import type { RpcTransport } from '@nova/rpc';
 import { pinnedEnvelope, type RpcVersionPins } from './rpc-version-pins';
+import { SERVICE_VERSION } from './service-versions';
 import { CONDUCTOR_TOPIC } from './topics';
 import type { MoveUpdate } from './move-types';
 import type { WireBuild } from './wire-types';
@@ -19,6 +20,11 @@ export interface InstanceUpdates {
   readonly node?: null;
   /** 'True' once the host gave the guest a config drive (forced by the host or its image). */
   readonly config_drive?: string;
+}
+
+export interface ServiceReportReply {
+  /** Per binary, the lowest version its live services of the cell record (older conductors: none). */
+  readonly min_versions?: Readonly<Record<string, number>>;
 }
 
 export interface HostInstance {
@@ -198,8 +204,20 @@ export class CellConductorClient {
     await this.call(ctx, 'release_allocation', { uuid });
   }
 
-  async serviceReport(ctx: RequestContext, host: string, binary: string): Promise<void> {
-    await this.call(ctx, 'service_report', { host, binary });
+  /**
+   * The host's heartbeat, with its own service version; answers the lowest
+   * service version of each binary in the cell (for `[upgrade_levels]` auto).
+   */
+  async serviceReport(
+    ctx: RequestContext,
+    host: string,
+    binary: string,
+  ): Promise<ServiceReportReply> {
+    return ((await this.call(ctx, 'service_report', {
+      host,
+      binary,
+      version: SERVICE_VERSION,
+    })) ?? {}) as ServiceReportReply;
   }
 
   async computeNodeReport(ctx: RequestContext, node: ComputeNodeReport): Promise<void> {

@@ -141,6 +141,22 @@ function parseLevel(api: RpcApi, text: string | undefined): Level {
   return { kind: 'fixed', version: value };
 }
 
+/**
+ * The lowest service versions of its cell, as the cell conductor answers each
+ * heartbeat of a compute host: `auto` for nova-compute, which reads no database.
+ */
+export class ReportedServiceVersions {
+  private versions: Readonly<Record<string, number>> = {};
+
+  update(versions: Readonly<Record<string, number>> | undefined): void {
+    if (versions) {
+      this.versions = versions;
+    }
+  }
+
+  readonly min: MinServiceVersion = (binary) => Promise.resolve(this.versions[binary] ?? null);
+}
+
 let installed = new RpcVersionPins();
 
 /** This process's caps, read by every RPC client built without its own. */
