@@ -104,20 +104,20 @@ describe('RPC version pins in a mixed deployment (rabbitmq, mariadb)', () => {
     expect(out).toBe(LOG);
     expect(tailLines(out, 2)).toBe('login:\n');
     const [message] = received.get('old-host')!;
-    expect(message!.version).toBe('6.0');
-    expect(message!.args).toEqual({ instance_uuid: 'u1' });
+    expect(message.version).toBe('6.0');
+    expect(message.args).toEqual({ instance_uuid: 'u1' });
   });
 
   it('the same pinned client reaches the new host too (an older minor is accepted)', async () => {
     const pinned = new ComputeClient(mq, 10_000, new RpcVersionPins({ compute: '6.0' }));
     expect(await pinned.consoleOutput(ctx, 'new-host', 'u1', 2)).toBe(LOG);
-    expect(received.get('new-host')![0]!.version).toBe('6.0');
+    expect(received.get('new-host')![0].version).toBe('6.0');
   });
 
   it('an unpinned client sends 6.1 with tail_length: the new host trims, the old one refuses', async () => {
     const unpinned = new ComputeClient(mq, 10_000, new RpcVersionPins({}));
     expect(await unpinned.consoleOutput(ctx, 'new-host', 'u1', 2)).toBe('login:\n');
-    expect(received.get('new-host')![0]!).toMatchObject({
+    expect(received.get('new-host')![0]).toMatchObject({
       version: '6.1',
       args: { instance_uuid: 'u1', tail_length: 2 },
     });
@@ -133,7 +133,7 @@ describe('RPC version pins in a mixed deployment (rabbitmq, mariadb)', () => {
   it('an unpinned client’s message without the 6.1 argument is a 6.0 message the old host runs', async () => {
     const unpinned = new ComputeClient(mq, 10_000, new RpcVersionPins({}));
     expect(await unpinned.consoleOutput(ctx, 'old-host', 'u1')).toBe(LOG);
-    expect(received.get('old-host')![0]!.version).toBe('6.0');
+    expect(received.get('old-host')![0].version).toBe('6.0');
   });
 
   it('auto resolves to the lowest version the hosts report, and lifts once the old host upgrades', async () => {
@@ -169,7 +169,7 @@ describe('RPC version pins in a mixed deployment (rabbitmq, mariadb)', () => {
     expect(await auto.cap('compute')).toBe('6.0');
     const client = new ComputeClient(mq, 10_000, auto);
     expect(await client.consoleOutput(ctx, 'old-host', 'u1', 2)).toBe(LOG);
-    expect(received.get('old-host')![0]!.args).toEqual({ instance_uuid: 'u1' });
+    expect(received.get('old-host')![0].args).toEqual({ instance_uuid: 'u1' });
 
     // The old host is upgraded and reports ours: auto now sends 6.1.
     await new CellConductorClient(mq, 10_000).serviceReport(ctx, 'old-host', 'nova-compute');

@@ -213,11 +213,13 @@ export class CellConductorClient {
     host: string,
     binary: string,
   ): Promise<ServiceReportReply> {
-    return ((await this.call(ctx, 'service_report', {
+    const reply = (await this.call(ctx, 'service_report', {
       host,
       binary,
       version: SERVICE_VERSION,
-    })) ?? {}) as ServiceReportReply;
+    })) as ServiceReportReply | undefined;
+    // An older conductor answers nothing.
+    return reply ?? {};
   }
 
   async computeNodeReport(ctx: RequestContext, node: ComputeNodeReport): Promise<void> {

@@ -133,9 +133,13 @@ function parseLevel(api: RpcApi, text: string | undefined): Level {
     );
   }
   const first = RPC_APIS[api].first;
-  if (parseRpcVersion(value).major !== parseRpcVersion(current).major) {
+  // Another major, or older than we ever spoke: no message could be sent.
+  if (
+    parseRpcVersion(value).major !== parseRpcVersion(current).major ||
+    compareRpcVersions(value, first) < 0
+  ) {
     throw new ConfigError(
-      `[upgrade_levels] ${api} = ${value}: this release speaks ${api} RPC ${first} to ${current} (another major cannot be pinned)`,
+      `[upgrade_levels] ${api} = ${value}: this release speaks ${api} RPC ${first} to ${current}`,
     );
   }
   return { kind: 'fixed', version: value };

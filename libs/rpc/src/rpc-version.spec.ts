@@ -34,10 +34,7 @@ describe('RPC versions', () => {
 
 describe('dispatcher version check', () => {
   const ran: string[] = [];
-  const handler = dispatcher(
-    { ping: () => Promise.resolve(ran.push('ping')) },
-    { version: '6.1' },
-  );
+  const handler = dispatcher({ ping: () => Promise.resolve(ran.push('ping')) }, { version: '6.1' });
   const call = (version: string) => handler(envelope(adminContext(), 'ping', {}, version));
 
   beforeEach(() => ran.splice(0));
