@@ -8,7 +8,7 @@ import {
   type ProxyKind,
 } from '@nova/cells/console-proxy';
 import { CellConductorRunner, ConductorModule, SuperConductorRunner } from '@nova/cells/conductor';
-import { HostsModule } from '@nova/cells/hosts';
+import { HostsModule, installUpgradeLevels } from '@nova/cells/hosts';
 import { EmbeddedBootstrapService, ManageModule } from '@nova/cells/manage';
 import { listenMetadata, MetadataHandler, MetadataModule } from '@nova/cells/metadata';
 import { SchedulerModule, SchedulerRunner } from '@nova/cells/scheduler';
@@ -59,6 +59,7 @@ void runService({
     const proxies = app.get(ConsoleProxies);
     const proxied: string[] = [];
     try {
+      installUpgradeLevels(config, app.get(CellRouter));
       await app.get(EmbeddedBootstrapService).run();
       const conducted = await app.get(CellConductorRunner).startEveryCell();
       const scheduler = app.get(SchedulerRunner);

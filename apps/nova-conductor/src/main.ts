@@ -3,7 +3,8 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CacheModule } from '@nova/cache';
 import { CellConductorRunner, ConductorModule, SuperConductorRunner } from '@nova/cells/conductor';
-import { cellLabel } from '@nova/cell-router';
+import { CellRouter, cellLabel } from '@nova/cell-router';
+import { installUpgradeLevels } from '@nova/cells/hosts';
 import { ConfigModule, type NovaConfig } from '@nova/config';
 import { getLogger } from '@nova/logging';
 import { nestOptions, runService } from '@nova/process';
@@ -39,6 +40,7 @@ void runService({
     );
     const log = getLogger('nova-conductor');
     try {
+      installUpgradeLevels(config, app.get(CellRouter));
       if (argv.includes('--super')) {
         await app.get(SuperConductorRunner).start();
         log.info({ role: 'super', host: config.DEFAULT.host }, 'nova-conductor ready');

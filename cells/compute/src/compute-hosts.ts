@@ -1,4 +1,5 @@
 import { maskUrl } from '@nova/common';
+import { ReportedServiceVersions, RpcVersionPins } from '@nova/compute-rpc';
 import type { NovaConfig } from '@nova/config';
 import { createImageBackend } from '@nova/images';
 import { getLogger } from '@nova/logging';
@@ -57,10 +58,17 @@ export class ComputeHosts {
     const images = createImageBackend(config);
     const names = computeHostNames(DEFAULT.host, fake ? fake_driver.host_count : 1);
     const configDrive = { force: DEFAULT.force_config_drive, options: driveOptions(config) };
+    // No database here: `auto` learns the cell's service versions from the heartbeats' replies.
+    const reported = new ReportedServiceVersions();
+    const upgradeLevels = {
+      pins: new RpcVersionPins(config.upgrade_levels, reported.min),
+      reported,
+    };
     const managers = names.map(
       (host) =>
         new ComputeManager(mq, createVirtDriver(config), {
           host,
+          upgradeLevels,
           reportIntervalMs: DEFAULT.report_interval * 1000,
           powerSyncIntervalMs: compute.sync_power_state_interval * 1000,
           rpcTimeoutMs: DEFAULT.rpc_response_timeout * 1000,

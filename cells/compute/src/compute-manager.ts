@@ -7,8 +7,12 @@ import {
 import {
   CellConductorClient,
   ComputeClient,
+  COMPUTE_RPC_VERSION,
   COMPUTE_TOPIC,
   InstanceNotFound,
+  tailLines,
+  type ReportedServiceVersions,
+  type RpcVersionPins,
   UnexpectedTaskState,
   type ConsoleKind,
   type InstanceOperation,
@@ -180,6 +184,12 @@ function instanceSpec(w: WireRebuild | WireRescue): InstanceSpec {
 
 export interface ComputeManagerOptions {
   readonly host: string;
+  /**
+   * The version caps of this host's messages (`[upgrade_levels]`), and where
+   * the cell's lowest service versions its heartbeats are answered with go
+   * (for `auto`). Default: unpinned.
+   */
+  readonly upgradeLevels?: { pins: RpcVersionPins; reported: ReportedServiceVersions };
   readonly reportIntervalMs: number;
   readonly powerSyncIntervalMs: number;
   readonly rpcTimeoutMs: number;
@@ -232,12 +242,13 @@ export class ComputeManager {
     private readonly driver: VirtDriver,
     private readonly options: ComputeManagerOptions,
   ) {
-    this.conductor = new CellConductorClient(mq, options.rpcTimeoutMs);
+    const pins = options.upgradeLevels?.pins;
+    this.conductor = new CellConductorClient(mq, options.rpcTimeoutMs, pins);
     this.moves = new ComputeMoves(
       options.host,
       driver,
       this.conductor,
-      new ComputeClient(mq, options.rpcTimeoutMs),
+      new ComputeClient(mq, options.rpcTimeoutMs, pins),
       options.configDrive ?? null,
     );
     this.imageActions = new ImageActions(driver, this.conductor, options.images ?? null, {
@@ -265,8 +276,10 @@ export class ComputeManager {
         this.build(ctx, a.build),
       terminate_instance: (ctx: RequestContext, a: { instance_uuid: string }) =>
         this.terminate(ctx, a.instance_uuid),
-      get_console_output: (_ctx: RequestContext, a: { instance_uuid: string }) =>
-        this.driver.consoleOutput(a.instance_uuid),
+      get_console_output: async (
+        _ctx: RequestContext,
+        a: { instance_uuid: string; tail_length?: number | null },
+      ) => tailLines(await this.driver.consoleOutput(a.instance_uuid), a.tail_length ?? null),
       get_diagnostics: (_ctx: RequestContext, a: { instance_uuid: string }) =>
         this.driver.diagnostics(a.instance_uuid),
       get_host_uptime: () => this.driver.hostUptime(),
@@ -310,7 +323,7 @@ export class ComputeManager {
     };
     this.consumer = await this.mq.serve(
       { topic: COMPUTE_TOPIC, server: this.host },
-      dispatcher(methods),
+      dispatcher(methods, { version: COMPUTE_RPC_VERSION }),
       {
         prefetch: 64,
       },
@@ -348,7 +361,8 @@ export class ComputeManager {
   async report(): Promise<void> {
     const ctx = adminContext();
     try {
-      await this.conductor.serviceReport(ctx, this.host, 'nova-compute');
+      const reply = await this.conductor.serviceReport(ctx, this.host, 'nova-compute');
+      this.options.upgradeLevels?.reported.update(reply.min_versions);
       const r = await this.driver.hostResources();
       await this.conductor.computeNodeReport(ctx, {
         host: this.host,

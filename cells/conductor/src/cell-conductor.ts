@@ -24,7 +24,10 @@ import {
   type ComputeNodeReport,
   type HostInstance,
   type InstanceUpdates,
+  type ServiceReportReply,
   type WireBuild,
+  CONDUCTOR_RPC_VERSION,
+  UNREPORTED_SERVICE_VERSION,
 } from '@nova/compute-rpc';
 import { TaskState, VmState } from '@nova/compute-state';
 import type { NovaConfig } from '@nova/config';
@@ -54,6 +57,8 @@ export class CellConductor {
   private readonly inventories = new Map<string, string>();
   /** The last report of each host, to tell the schedulers whether anything changed. */
   private readonly reported = new Map<string, string>();
+  /** The cell's lowest service versions, re-read at most once a report interval. */
+  private minVersions?: { at: number; versions: Promise<Record<string, number>> };
   private readonly moves: CellMoves;
   /** Neutron mode: the servers' ports (null on the flat network). */
   private readonly ports: NeutronPorts | null;
@@ -138,12 +143,18 @@ export class CellConductor {
       ) => (await this.db()).writer.addFault(a.uuid, a.code, a.message, a.details, a.host),
       release_allocation: (_ctx: RequestContext, a: { uuid: string }) =>
         this.placement.release(a.uuid),
-      service_report: async (_ctx: RequestContext, a: { host: string; binary: string }) => {
+      service_report: async (
+        _ctx: RequestContext,
+        a: { host: string; binary: string; version?: number },
+      ): Promise<ServiceReportReply> => {
         await new HostReports(await this.ds()).heartbeat(
           a.host,
           a.binary,
           a.binary.replace('nova-', ''),
+          a.version ?? UNREPORTED_SERVICE_VERSION,
         );
+        // The heartbeat is recorded even when the versions cannot be read (the host keeps its caps).
+        return { min_versions: await this.minServiceVersions().catch(() => undefined) };
       },
       compute_node_report: (_ctx: RequestContext, a: { node: ComputeNodeReport }) =>
         this.nodeReport(a.node),
@@ -203,7 +214,7 @@ export class CellConductor {
     if (mq) {
       this.consumer = await mq.serve(
         { topic: CONDUCTOR_TOPIC, server: this.config.DEFAULT.host },
-        dispatcher(this.methods()),
+        dispatcher(this.methods(), { version: CONDUCTOR_RPC_VERSION }),
         {
           prefetch: 64,
         },
@@ -251,6 +262,25 @@ export class CellConductor {
 
   private ds() {
     return this.ctx().cell.db();
+  }
+
+  /** What every heartbeat of a compute is answered with, for its `[upgrade_levels]` auto. */
+  private minServiceVersions(): Promise<Record<string, number>> {
+    const now = Date.now();
+    if (
+      !this.minVersions ||
+      now - this.minVersions.at >= this.config.DEFAULT.report_interval * 1000
+    ) {
+      const versions = this.ds().then((ds) => new HostReports(ds).minVersions());
+      // A failed read is not kept: the next heartbeat tries again.
+      versions.catch(() => {
+        if (this.minVersions?.versions === versions) {
+          this.minVersions = undefined;
+        }
+      });
+      this.minVersions = { at: now, versions };
+    }
+    return this.minVersions.versions;
   }
 
   private async instanceUpdate(

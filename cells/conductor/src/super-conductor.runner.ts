@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { CellRouter, InstanceMappings } from '@nova/cell-router';
 import { ServiceHeartbeat } from '@nova/cells/hosts';
 import { maskUrl } from '@nova/common';
-import { CONDUCTOR_TOPIC, SchedulerClient } from '@nova/compute-rpc';
+import { CONDUCTOR_TOPIC, SchedulerClient, CONDUCTOR_RPC_VERSION } from '@nova/compute-rpc';
 import { NOVA_CONFIG, type NovaConfig } from '@nova/config';
 import { createImageBackend } from '@nova/images';
 import { getLogger } from '@nova/logging';
@@ -60,7 +60,7 @@ export class SuperConductorRunner implements OnModuleDestroy {
     );
     this.consumer = await this.mq.serve(
       { topic: CONDUCTOR_TOPIC, server: DEFAULT.host },
-      dispatcher(conductor.methods()),
+      dispatcher(conductor.methods(), { version: CONDUCTOR_RPC_VERSION }),
       { prefetch: 64 },
     );
     this.heartbeat = await ServiceHeartbeat.forLocalCell(

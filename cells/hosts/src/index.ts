@@ -4,3 +4,4 @@ export * from './node-rows';
 export * from './service-heartbeat';
 export * from './service-state';
 export * from './cell-gather';
+export * from './upgrade-levels';

@@ -6,7 +6,12 @@ import { CellRouter, cellLabel } from '@nova/cell-router';
 import { ServiceHeartbeat } from '@nova/cells/hosts';
 import { HostMappingService } from '@nova/cells/manage';
 import { describeError, maskUrl } from '@nova/common';
-import { HOST_REPORTS_CHANNEL, parseHostReport, SCHEDULER_TOPIC } from '@nova/compute-rpc';
+import {
+  HOST_REPORTS_CHANNEL,
+  parseHostReport,
+  SCHEDULER_TOPIC,
+  SCHEDULER_RPC_VERSION,
+} from '@nova/compute-rpc';
 import { NOVA_CONFIG, type NovaConfig } from '@nova/config';
 import { getLogger } from '@nova/logging';
 import { PlacementService } from '@nova/placement';
@@ -94,7 +99,7 @@ export class SchedulerRunner implements OnModuleDestroy {
     );
     this.consumer = await this.mq.serve(
       { topic: SCHEDULER_TOPIC, server: DEFAULT.host },
-      dispatcher(service.methods()),
+      dispatcher(service.methods(), { version: SCHEDULER_RPC_VERSION }),
       { prefetch: 64 },
     );
     this.heartbeat = await ServiceHeartbeat.forLocalCell(

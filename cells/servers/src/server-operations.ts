@@ -6,6 +6,7 @@ import { Conflict, describeError, type RequestContext } from '@nova/common';
 import {
   ComputeClient,
   FINAL_MIGRATION_STATUSES,
+  tailLines,
   UnexpectedTaskState,
   type InstanceOperation,
   type WireRescue,
@@ -380,12 +381,10 @@ export class ServerOperations {
       throw new InstanceNotReady(server.uuid);
     }
     const cctx = await this.lookup.cellOf(ctx, server);
-    const output = await (await this.compute(cctx)).consoleOutput(ctx, server.host, server.uuid);
-    if (length === null) {
-      return output;
-    }
-    const lines = output.split('\n');
-    return length === 0 ? '' : lines.slice(-length).join('\n');
+    const output = await (
+      await this.compute(cctx)
+    ).consoleOutput(ctx, server.host, server.uuid, length);
+    return tailLines(output, length);
   }
 
   /** The driver's diagnostics, from the server's host. */

@@ -1,6 +1,8 @@
 import type { RequestContext } from '@nova/common';
-import { envelope, type RpcTransport } from '@nova/rpc';
-import { CONDUCTOR_RPC_VERSION, CONDUCTOR_TOPIC } from './topics';
+import type { RpcTransport } from '@nova/rpc';
+import { pinnedEnvelope, type RpcVersionPins } from './rpc-version-pins';
+import { SERVICE_VERSION } from './service-versions';
+import { CONDUCTOR_TOPIC } from './topics';
 import type { MoveUpdate } from './move-types';
 import type { WireBuild } from './wire-types';
 
@@ -18,6 +20,11 @@ export interface InstanceUpdates {
   readonly node?: null;
   /** 'True' once the host gave the guest a config drive (forced by the host or its image). */
   readonly config_drive?: string;
+}
+
+export interface ServiceReportReply {
+  /** Per binary, the lowest version its live services of the cell record (older conductors: none). */
+  readonly min_versions?: Readonly<Record<string, number>>;
 }
 
 export interface HostInstance {
@@ -51,6 +58,8 @@ export class CellConductorClient {
   constructor(
     private readonly mq: RpcTransport,
     private readonly timeoutMs: number,
+    /** The version caps; by default the process's (`[upgrade_levels] conductor`). */
+    private readonly pins?: RpcVersionPins,
   ) {}
 
   /** Compare-and-swap on task_state: UnexpectedTaskState (409) when it moved on, e.g. deleted. */
@@ -84,21 +93,21 @@ export class CellConductorClient {
 
   /** A spawn failed: try an alternate host or put the instance in ERROR with a fault. */
   /** `abort`: no reschedule (Nova's BuildAbortException), the instance goes to ERROR. */
-  buildFailed(
+  async buildFailed(
     ctx: RequestContext,
     host: string,
     build: WireBuild,
     reason: string,
     abort = false,
   ): Promise<void> {
-    return this.mq.cast(
+    await this.mq.cast(
       { topic: CONDUCTOR_TOPIC },
-      envelope(
-        ctx,
-        'build_failed',
-        { host, build, reason, ...(abort ? { abort } : {}) },
-        CONDUCTOR_RPC_VERSION,
-      ),
+      await this.envelope(ctx, 'build_failed', {
+        host,
+        build,
+        reason,
+        ...(abort ? { abort } : {}),
+      }),
     );
   }
 
@@ -195,19 +204,34 @@ export class CellConductorClient {
     await this.call(ctx, 'release_allocation', { uuid });
   }
 
-  async serviceReport(ctx: RequestContext, host: string, binary: string): Promise<void> {
-    await this.call(ctx, 'service_report', { host, binary });
+  /**
+   * The host's heartbeat, with its own service version; answers the lowest
+   * service version of each binary in the cell (for `[upgrade_levels]` auto).
+   */
+  async serviceReport(
+    ctx: RequestContext,
+    host: string,
+    binary: string,
+  ): Promise<ServiceReportReply> {
+    const reply = (await this.call(ctx, 'service_report', {
+      host,
+      binary,
+      version: SERVICE_VERSION,
+    })) as ServiceReportReply | undefined;
+    // An older conductor answers nothing.
+    return reply ?? {};
   }
 
   async computeNodeReport(ctx: RequestContext, node: ComputeNodeReport): Promise<void> {
     await this.call(ctx, 'compute_node_report', { node });
   }
 
-  private cast(ctx: RequestContext, method: string, args: Record<string, unknown>): Promise<void> {
-    return this.mq.cast(
-      { topic: CONDUCTOR_TOPIC },
-      envelope(ctx, method, args, CONDUCTOR_RPC_VERSION),
-    );
+  private async cast(
+    ctx: RequestContext,
+    method: string,
+    args: Record<string, unknown>,
+  ): Promise<void> {
+    await this.mq.cast({ topic: CONDUCTOR_TOPIC }, await this.envelope(ctx, method, args));
   }
 
   /** Audit the host's instance usage for a period (recorded once per host and period). */
@@ -223,14 +247,18 @@ export class CellConductorClient {
     })) as boolean;
   }
 
-  private call(
+  private envelope(ctx: RequestContext, method: string, args: Record<string, unknown>) {
+    return pinnedEnvelope(ctx, 'conductor', method, args, this.pins);
+  }
+
+  private async call(
     ctx: RequestContext,
     method: string,
     args: Record<string, unknown>,
   ): Promise<unknown> {
     return this.mq.call(
       { topic: CONDUCTOR_TOPIC },
-      envelope(ctx, method, args, CONDUCTOR_RPC_VERSION),
+      await this.envelope(ctx, method, args),
       this.timeoutMs,
     );
   }

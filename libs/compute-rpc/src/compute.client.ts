@@ -1,7 +1,8 @@
 import type { RequestContext } from '@nova/common';
-import { envelope, type RpcTransport } from '@nova/rpc';
+import type { RpcTransport } from '@nova/rpc';
 import type { ConsoleKind, WireConsoleEndpoint } from './consoles';
-import { COMPUTE_RPC_VERSION, COMPUTE_TOPIC } from './topics';
+import { pinnedEnvelope, type RpcVersionPins } from './rpc-version-pins';
+import { COMPUTE_TOPIC } from './topics';
 import type { WireMove } from './move-types';
 import type { WireBuild } from './wire-types';
 
@@ -57,6 +58,8 @@ export class ComputeClient {
   constructor(
     private readonly mq: RpcTransport,
     private readonly timeoutMs: number,
+    /** The version caps; by default the process's (`[upgrade_levels] compute`). */
+    private readonly pins?: RpcVersionPins,
   ) {}
 
   buildAndRun(ctx: RequestContext, host: string, build: WireBuild): Promise<void> {
@@ -88,7 +91,7 @@ export class ComputeClient {
   async moveCall(ctx: RequestContext, host: string, step: MoveCall, move: WireMove): Promise<void> {
     await this.mq.call(
       { topic: COMPUTE_TOPIC, server: host },
-      envelope(ctx, step, { instance_uuid: move.guest.instance_uuid, move }, COMPUTE_RPC_VERSION),
+      await this.envelope(ctx, step, { instance_uuid: move.guest.instance_uuid, move }),
       this.timeoutMs,
     );
   }
@@ -102,7 +105,7 @@ export class ComputeClient {
   ): Promise<number> {
     const power = await this.mq.call(
       { topic: COMPUTE_TOPIC, server: host },
-      envelope(ctx, step, { instance_uuid: move.guest.instance_uuid, move }, COMPUTE_RPC_VERSION),
+      await this.envelope(ctx, step, { instance_uuid: move.guest.instance_uuid, move }),
       this.timeoutMs,
     );
     return Number(power ?? 0);
@@ -129,10 +132,22 @@ export class ComputeClient {
     return this.cast(ctx, host, 'cleanup_move_source', { instance_uuid: instanceUuid });
   }
 
-  async consoleOutput(ctx: RequestContext, host: string, instanceUuid: string): Promise<string> {
+  /**
+   * The guest's console log, its last `tailLength` lines only when given (a
+   * host older than compute RPC 6.1 sends it whole: trim it with tailLines).
+   */
+  async consoleOutput(
+    ctx: RequestContext,
+    host: string,
+    instanceUuid: string,
+    tailLength: number | null = null,
+  ): Promise<string> {
     return (await this.mq.call(
       { topic: COMPUTE_TOPIC, server: host },
-      envelope(ctx, 'get_console_output', { instance_uuid: instanceUuid }, COMPUTE_RPC_VERSION),
+      await this.envelope(ctx, 'get_console_output', {
+        instance_uuid: instanceUuid,
+        ...(tailLength === null ? {} : { tail_length: tailLength }),
+      }),
       this.timeoutMs,
     )) as string;
   }
@@ -141,7 +156,7 @@ export class ComputeClient {
   async diagnostics(ctx: RequestContext, host: string, instanceUuid: string): Promise<unknown> {
     return this.mq.call(
       { topic: COMPUTE_TOPIC, server: host },
-      envelope(ctx, 'get_diagnostics', { instance_uuid: instanceUuid }, COMPUTE_RPC_VERSION),
+      await this.envelope(ctx, 'get_diagnostics', { instance_uuid: instanceUuid }),
       this.timeoutMs,
     );
   }
@@ -155,12 +170,7 @@ export class ComputeClient {
   ): Promise<WireConsoleEndpoint> {
     return (await this.mq.call(
       { topic: COMPUTE_TOPIC, server: host },
-      envelope(
-        ctx,
-        'get_console_endpoint',
-        { instance_uuid: instanceUuid, kind },
-        COMPUTE_RPC_VERSION,
-      ),
+      await this.envelope(ctx, 'get_console_endpoint', { instance_uuid: instanceUuid, kind }),
       this.timeoutMs,
     )) as WireConsoleEndpoint;
   }
@@ -169,15 +179,24 @@ export class ComputeClient {
   async hostUptime(ctx: RequestContext, host: string): Promise<string> {
     return (await this.mq.call(
       { topic: COMPUTE_TOPIC, server: host },
-      envelope(ctx, 'get_host_uptime', {}, COMPUTE_RPC_VERSION),
+      await this.envelope(ctx, 'get_host_uptime', {}),
       this.timeoutMs,
     )) as string;
   }
 
-  private cast(ctx: RequestContext, host: string, method: string, args: Record<string, unknown>) {
-    return this.mq.cast(
+  private async cast(
+    ctx: RequestContext,
+    host: string,
+    method: string,
+    args: Record<string, unknown>,
+  ): Promise<void> {
+    await this.mq.cast(
       { topic: COMPUTE_TOPIC, server: host },
-      envelope(ctx, method, args, COMPUTE_RPC_VERSION),
+      await this.envelope(ctx, method, args),
     );
+  }
+
+  private envelope(ctx: RequestContext, method: string, args: Record<string, unknown>) {
+    return pinnedEnvelope(ctx, 'compute', method, args, this.pins);
   }
 }

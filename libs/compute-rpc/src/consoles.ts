@@ -38,3 +38,15 @@ export class GuestNotReady extends Conflict {
 }
 
 allowRemoteErrors(ConsoleTypeUnavailable, ConsoleTypeInvalid, ConsoleNotSupported, GuestNotReady);
+
+/**
+ * The last `length` lines of a console log (os-getConsoleOutput's `length`),
+ * the whole log for null. Trimming twice changes nothing, so the API trims
+ * what a host older than compute RPC 6.1 sent whole and a newer host trimmed.
+ */
+export function tailLines(output: string, length: number | null): string {
+  if (length === null) {
+    return output;
+  }
+  return length === 0 ? '' : output.split('\n').slice(-length).join('\n');
+}

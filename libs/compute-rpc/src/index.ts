@@ -8,3 +8,6 @@ export * from './wire-types';
 export * from './move-types';
 export * from './consoles';
 export * from './host-reports';
+export * from './rpc-apis';
+export * from './rpc-version-pins';
+export * from './service-versions';

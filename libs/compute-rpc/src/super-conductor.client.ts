@@ -1,7 +1,8 @@
 import type { RequestContext } from '@nova/common';
-import { envelope, type RpcTransport } from '@nova/rpc';
+import type { RpcTransport } from '@nova/rpc';
+import { pinnedEnvelope, type RpcVersionPins } from './rpc-version-pins';
 import type { WireMoveRequest } from './move-types';
-import { CONDUCTOR_RPC_VERSION, CONDUCTOR_TOPIC } from './topics';
+import { CONDUCTOR_TOPIC } from './topics';
 
 /** What a create tells its guests once, through the build (never stored). */
 export interface BuildSecrets {
@@ -14,26 +15,30 @@ export class SuperConductorClient {
   constructor(
     private readonly mq: RpcTransport,
     private readonly timeoutMs = 60_000,
+    /** The version caps; by default the process's (`[upgrade_levels] conductor`). */
+    private readonly pins?: RpcVersionPins,
   ) {}
+
+  private envelope(ctx: RequestContext, method: string, args: Record<string, unknown>) {
+    return pinnedEnvelope(ctx, 'conductor', method, args, this.pins);
+  }
 
   /**
    * Schedule the build requests of these instances and build them in their
    * cells. The admin password and personality files go with the cast only
    * (as in Nova): they reach the hosts' config drives and are never stored.
    */
-  scheduleAndBuild(
+  async scheduleAndBuild(
     ctx: RequestContext,
     instanceUuids: readonly string[],
     secrets: BuildSecrets = {},
   ): Promise<void> {
-    return this.mq.cast(
+    await this.mq.cast(
       { topic: CONDUCTOR_TOPIC },
-      envelope(
-        ctx,
-        'schedule_and_build_instances',
-        { instance_uuids: instanceUuids, ...secrets },
-        CONDUCTOR_RPC_VERSION,
-      ),
+      await this.envelope(ctx, 'schedule_and_build_instances', {
+        instance_uuids: instanceUuids,
+        ...secrets,
+      }),
     );
   }
 
@@ -42,19 +47,18 @@ export class SuperConductorClient {
    * host (its task state is `unshelving`). `authToken`: the user's token for
    * the image service (see WireSnapshot); `host`: 2.91's requested host.
    */
-  unshelve(
+  async unshelve(
     ctx: RequestContext,
     instanceUuid: string,
     options: { authToken: string | null; host: string | null },
   ): Promise<void> {
-    return this.mq.cast(
+    await this.mq.cast(
       { topic: CONDUCTOR_TOPIC },
-      envelope(
-        ctx,
-        'unshelve_instance',
-        { instance_uuid: instanceUuid, auth_token: options.authToken, host: options.host },
-        CONDUCTOR_RPC_VERSION,
-      ),
+      await this.envelope(ctx, 'unshelve_instance', {
+        instance_uuid: instanceUuid,
+        auth_token: options.authToken,
+        host: options.host,
+      }),
     );
   }
 
@@ -70,7 +74,7 @@ export class SuperConductorClient {
     request: WireMoveRequest,
     options: { wait: boolean },
   ): Promise<void> {
-    const message = envelope(ctx, 'migrate_server', { request }, CONDUCTOR_RPC_VERSION);
+    const message = await this.envelope(ctx, 'migrate_server', { request });
     if (!options.wait) {
       await this.mq.cast({ topic: CONDUCTOR_TOPIC }, message);
       return;
@@ -91,11 +95,10 @@ export class SuperConductorClient {
     how: 'confirm' | 'revert',
     options: { wait?: boolean } = {},
   ): Promise<void> {
-    const message = envelope(
+    const message = await this.envelope(
       ctx,
       how === 'confirm' ? 'confirm_snapshot_based_resize' : 'revert_snapshot_based_resize',
       { instance_uuid: instanceUuid, migration_uuid: migrationUuid },
-      CONDUCTOR_RPC_VERSION,
     );
     if (options.wait) {
       await this.mq.call({ topic: CONDUCTOR_TOPIC }, message, this.timeoutMs);

@@ -21,3 +21,4 @@ export * from './sections/scheduler.options';
 export * from './sections/compute.options';
 export * from './sections/consoles.options';
 export * from './sections/observability.options';
+export * from './sections/upgrade-levels.options';

@@ -27,6 +27,7 @@ import {
 import { PolicyOptions } from './sections/policy.options';
 import { QuotaOptions } from './sections/quota.options';
 import { SchedulerOptions } from './sections/scheduler.options';
+import { UpgradeLevelsOptions } from './sections/upgrade-levels.options';
 
 /** Every section we read, keyed by its nova.conf name. Add a section here to load it. */
 export const SECTIONS = {
@@ -58,6 +59,7 @@ export const SECTIONS = {
   notifications: NotificationsOptions,
   oslo_messaging_notifications: MessagingNotificationsOptions,
   oslo_reports: ReportsOptions,
+  upgrade_levels: UpgradeLevelsOptions,
 } as const;
 
 type Sections = typeof SECTIONS;

@@ -9,3 +9,4 @@ export * from './transport';
 export * from './transport-url';
 export * from './dispatcher';
 export * from './rpc-metrics';
+export * from './rpc-version';

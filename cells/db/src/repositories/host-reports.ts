@@ -9,8 +9,17 @@ import { moveUsage, movesTouching } from './move-usage';
 export class HostReports {
   constructor(private readonly ds: DataSource) {}
 
-  /** The service's heartbeat (registering it on first report); returns its row. */
-  async heartbeat(host: string, binary: string, topic: string): Promise<Service> {
+  /**
+   * The service's heartbeat (registering it on first report), recording the
+   * service version its code reports (ours for the services beating here);
+   * returns its row.
+   */
+  async heartbeat(
+    host: string,
+    binary: string,
+    topic: string,
+    version: number = SERVICE_VERSION,
+  ): Promise<Service> {
     const repo = this.ds.getRepository(Service);
     const now = new Date();
     const existing = await repo.findOneBy({ host, binary, deleted: 0 });
@@ -22,7 +31,7 @@ export class HostReports {
           report_count: () => 'report_count + 1',
           last_seen_up: now,
           updated_at: now,
-          version: SERVICE_VERSION,
+          version,
         },
       );
       return existing;
@@ -39,9 +48,20 @@ export class HostReports {
       created_at: now,
       updated_at: now,
       deleted: 0,
-      version: SERVICE_VERSION,
+      version,
     });
     return (await repo.findOneBy({ host, binary, deleted: 0 }))!;
+  }
+
+  /**
+   * Per binary, the lowest version the cell's live services record (Nova's
+   * Service.get_minimum_version: deleted and forced-down services left out).
+   */
+  async minVersions(): Promise<Record<string, number>> {
+    const rows = await this.ds.query<Array<{ b: string; v: number | string }>>(
+      'SELECT `binary` AS b, MIN(version) AS v FROM services WHERE deleted = 0 AND forced_down = 0 AND version > 0 GROUP BY `binary`',
+    );
+    return Object.fromEntries(rows.map((r) => [r.b, Number(r.v)]));
   }
 
   /** Upsert the node's capacity and its usage (summed from the live instances on it); returns its uuid. */
