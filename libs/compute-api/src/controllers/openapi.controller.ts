@@ -2,10 +2,17 @@ import { Controller, Get, Query, Req } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { negotiateVersion } from '../http/api-version';
+import { QueryParams, QuerySchema } from '../http/query-schema';
 import { Public } from '../http/route-meta';
 import { openApiDocument } from '../openapi/openapi-document';
 
 type Controller = abstract new (...args: never[]) => object;
+
+/** Other parameters are ignored, as by every route before 2.75. */
+const OPENAPI_QUERY = new QuerySchema(
+  [{ name: 'microversion', schema: { type: 'string', description: "X.Y or 'latest'" } }],
+  null,
+);
 
 /**
  * `GET /v2.1/openapi.json`: the OpenAPI 3.1 document of this API, generated at
@@ -21,6 +28,7 @@ export class OpenApiController {
   constructor(private readonly discovery: DiscoveryService) {}
 
   @Get()
+  @QueryParams(OPENAPI_QUERY)
   document(@Req() req: FastifyRequest, @Query('microversion') microversion?: string) {
     let version = req.nova.version;
     if (microversion !== undefined) {

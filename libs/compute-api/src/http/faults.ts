@@ -2,7 +2,7 @@ import { HttpException } from '@nestjs/common';
 import { describeError, NovaError } from '@nova/common';
 
 /** Nova's fault names by HTTP status (nova/api/openstack/wsgi.py). */
-const FAULT_NAMES: Record<number, string> = {
+export const FAULT_NAMES: Readonly<Record<number, string>> = {
   400: 'badRequest',
   401: 'unauthorized',
   403: 'forbidden',

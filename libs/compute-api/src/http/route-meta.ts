@@ -6,6 +6,7 @@ import type { ApiVersion } from './api-version';
 export const VERSIONS_KEY = 'nova:versions';
 export const POLICY_KEY = 'nova:policy';
 export const PUBLIC_KEY = 'nova:public';
+export const ACTIONS_KEY = 'nova:actions';
 
 export interface VersionBounds {
   readonly min?: string;
@@ -18,6 +19,21 @@ export const Versions = (min?: string, max?: string) =>
 
 /** The policy rule a route needs, checked against the caller's own project and user. */
 export const Authorize = (rule: string) => SetMetadata(POLICY_KEY, rule);
+
+/**
+ * The actions a POST .../action body may name: each one's microversions and
+ * body schema by the microversion it starts at (null: the value is not looked at).
+ */
+export interface ActionTable {
+  readonly [name: string]: {
+    readonly min?: string;
+    readonly max?: string;
+    readonly bodies: Readonly<Record<string, (new () => object) | null>>;
+  };
+}
+
+/** The table a route dispatches its action body by (the OpenAPI document lists its bodies). */
+export const ActionBodies = (table: ActionTable) => SetMetadata(ACTIONS_KEY, table);
 
 /** No token needed (version documents). */
 export const Public = () => SetMetadata(PUBLIC_KEY, true);

@@ -28,6 +28,14 @@ export class DtoSchemas {
   readonly components: Record<string, JsonSchema> = {};
   private readonly names = new Map<Dto, string>();
 
+  /** A schema under a name of its own (the classes take other names). */
+  define(name: string, schema: JsonSchema): void {
+    if (Object.hasOwn(this.components, name)) {
+      throw new Error(`schema ${name} is defined twice`);
+    }
+    this.components[name] = schema;
+  }
+
   /** A `$ref` to the class's schema, adding it (and what it nests) to the components. */
   ref(cls: Dto): JsonSchema {
     return { $ref: `#/components/schemas/${this.add(cls)}` };
@@ -80,6 +88,8 @@ export class DtoSchemas {
     const item: JsonSchema = {};
     const types = new Set<string>();
     const formats: string[] = [];
+    let nestedRef: JsonSchema | undefined;
+    let nestedEach = false;
     for (const m of list) {
       const target = m.each ? item : schema;
       const name = m.name ?? m.type;
@@ -89,8 +99,9 @@ export class DtoSchemas {
         if (!m.each) {
           types.add(JSON_TYPES[name]);
         }
-      } else if (name.startsWith('type:') && Array.isArray(c0)) {
-        for (const t of c0 as string[]) {
+      } else if (name.startsWith('type:')) {
+        // HasType: the JSON types are in its name ('type:object,null').
+        for (const t of name.slice('type:'.length).split(',')) {
           types.add(t);
         }
       } else if (name === 'isIn' && Array.isArray(c0)) {
@@ -121,13 +132,21 @@ export class DtoSchemas {
       } else if (m.type === 'nestedValidation') {
         const nested = defaultMetadataStorage.findTypeMetadata(cls, property)?.typeFunction();
         if (typeof nested === 'function') {
-          const ref = this.ref(nested as Dto);
-          if (m.each || types.has('array') || schema['type'] === 'array') {
-            schema['items'] = ref;
-          } else {
-            Object.assign(schema, ref);
-          }
+          nestedRef = this.ref(nested as Dto);
+          nestedEach = m.each === true;
         }
+      }
+    }
+    if (nestedRef) {
+      if (nestedEach || types.has('array') || schema['type'] === 'array') {
+        schema['items'] = nestedRef;
+      } else if (types.has('null')) {
+        // `{"rescue": null}` or the nested object: the $ref alone would refuse the null.
+        schema['anyOf'] = [{ type: 'null' }, nestedRef];
+        types.clear();
+        delete schema['type'];
+      } else {
+        Object.assign(schema, nestedRef);
       }
     }
     if (types.size > 1) {

@@ -1,22 +1,22 @@
-import {
-  HTTP_CODE_METADATA,
-  METHOD_METADATA,
-  PATH_METADATA,
-  ROUTE_ARGS_METADATA,
-} from '@nestjs/common/constants';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { RequestMethod } from '@nestjs/common';
 import type { ApiVersion } from '../http/api-version';
-import { POLICY_KEY, PUBLIC_KEY, VERSIONS_KEY, type VersionBounds } from '../http/route-meta';
-import { pickForVersion, versionedBodyArgument } from '../http/validation';
+import { QUERY_KEY, type QuerySchema } from '../http/query-schema';
+import {
+  ACTIONS_KEY,
+  POLICY_KEY,
+  PUBLIC_KEY,
+  VERSIONS_KEY,
+  type ActionTable,
+  type VersionBounds,
+} from '../http/route-meta';
 import { DtoSchemas } from './dto-schema';
+import { faultComponents } from './fault-responses';
+import { describeOperation } from './operation';
 
 type Controller = abstract new (...args: never[]) => object;
-type Dto = new () => object;
 
-interface RouteArgument {
-  readonly factory?: unknown;
-  readonly data?: unknown;
-}
+const ALL_METHODS = ['get', 'put', 'post', 'delete', 'patch'];
 
 /** Nest's path metadata: a string, several, or none (the controller's root). */
 const list = (value: string | string[] | undefined): string[] =>
@@ -34,13 +34,18 @@ function joinPath(base: string, sub: string): string {
 /**
  * The OpenAPI 3.1 document of the compute API at one microversion, made from
  * the controllers' own route metadata (paths, methods, status codes, policy
- * rules, microversion ranges) and the request DTOs the validation uses: a route
- * outside the version is left out, a versioned body shows the schema of the
- * version. Only the /v2.1 routes without a project id are listed (each also
- * answers under `/v2.1/{project_id}` and the legacy `/v2`).
+ * rules, microversion ranges, query schemas, action tables) and the request
+ * DTOs the validation uses: a route outside the version is left out, a
+ * versioned body, query or action shows what the version takes. Only the
+ * /v2.1 routes without a project id are listed (each also answers under
+ * `/v2.1/{project_id}` and the legacy `/v2`).
  */
 export function openApiDocument(controllers: readonly Controller[], version: ApiVersion): object {
   const schemas = new DtoSchemas();
+  const faults = faultComponents();
+  for (const [name, schema] of Object.entries(faults.schemas)) {
+    schemas.define(name, schema); // first, so no request class takes a fault's name
+  }
   const paths: Record<string, Record<string, unknown>> = {};
   for (const controller of controllers) {
     const bases = list(
@@ -63,28 +68,39 @@ export function openApiDocument(controllers: readonly Controller[], version: Api
       if (bounds && !version.within(bounds.min, bounds.max)) {
         continue;
       }
-      const operation = describeOperation(controller, name, handler, version, schemas, {
-        bounds,
-        policy: meta<string>(POLICY_KEY),
-        public: meta<boolean>(PUBLIC_KEY) === true,
-        method,
-      });
       for (const base of bases) {
         for (const sub of list(
           Reflect.getMetadata(PATH_METADATA, handler) as string | string[] | undefined,
         )) {
           const path = joinPath(base, sub);
-          const params = [...path.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((m) => ({
-            name: m[1],
-            in: 'path',
-            required: true,
-            schema: { type: 'string' },
-          }));
+          const operation = describeOperation(
+            {
+              controller,
+              name,
+              handler,
+              method,
+              path,
+              ...(bounds ? { bounds } : {}),
+              ...optional('policy', meta<string>(POLICY_KEY)),
+              public: meta<boolean>(PUBLIC_KEY) === true,
+              ...optional('actions', meta<ActionTable>(ACTIONS_KEY)),
+              ...optional('query', meta<QuerySchema>(QUERY_KEY)),
+            },
+            version,
+            schemas,
+          );
           paths[path] ??= {};
-          paths[path][RequestMethod[method].toLowerCase()] = {
-            ...operation,
-            ...(params.length > 0 ? { parameters: params } : {}),
-          };
+          if (method === RequestMethod.ALL) {
+            // @All (the retired APIs' 410): the same operation under each method.
+            for (const m of ALL_METHODS) {
+              paths[path][m] = {
+                ...operation,
+                operationId: `${String(operation['operationId'])}.${m}`,
+              };
+            }
+          } else {
+            paths[path][RequestMethod[method].toLowerCase()] = operation;
+          }
         }
       }
     }
@@ -102,72 +118,11 @@ export function openApiDocument(controllers: readonly Controller[], version: Api
     components: {
       schemas: schemas.components,
       securitySchemes: { keystone: { type: 'apiKey', in: 'header', name: 'X-Auth-Token' } },
-      responses: {
-        Fault: {
-          description: 'Nova\'s fault body, e.g. {"badRequest": {"code": 400, "message": "..."}}',
-          content: {
-            'application/json': {
-              schema: {
-                type: 'object',
-                minProperties: 1,
-                maxProperties: 1,
-                additionalProperties: {
-                  type: 'object',
-                  properties: { code: { type: 'integer' }, message: { type: 'string' } },
-                  required: ['code', 'message'],
-                },
-              },
-            },
-          },
-        },
-      },
+      responses: faults.responses,
     },
     security: [{ keystone: [] }],
   };
 }
 
-function describeOperation(
-  controller: Controller,
-  name: string,
-  handler: unknown,
-  version: ApiVersion,
-  schemas: DtoSchemas,
-  route: { bounds?: VersionBounds; policy?: string; public: boolean; method: RequestMethod },
-): Record<string, unknown> {
-  const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, name) ?? {}) as Record<
-    string,
-    RouteArgument
-  >;
-  const bodyArg = Object.values(args).find((a) => a.factory === versionedBodyArgument);
-  const body = bodyArg ? pickForVersion(bodyArg.data as Record<string, Dto>, version) : undefined;
-  const code =
-    (Reflect.getMetadata(HTTP_CODE_METADATA, handler as object) as number | undefined) ??
-    (route.method === RequestMethod.POST ? 201 : 200);
-  const bounds = route.bounds;
-  return {
-    operationId: `${controller.name}.${name}`,
-    tags: [controller.name.replace(/Controller$/, '')],
-    ...(route.public ? { security: [] } : {}),
-    ...(route.policy ? { 'x-openstack-policy': route.policy } : {}),
-    ...(bounds && (bounds.min || bounds.max)
-      ? {
-          'x-openstack-microversions': {
-            ...(bounds.min ? { min: bounds.min } : {}),
-            ...(bounds.max ? { max: bounds.max } : {}),
-          },
-        }
-      : {}),
-    ...(body
-      ? {
-          requestBody: {
-            required: true,
-            content: { 'application/json': { schema: schemas.ref(body) } },
-          },
-        }
-      : {}),
-    responses: {
-      [String(code)]: { description: code === 204 ? 'No content' : 'Success' },
-      default: { $ref: '#/components/responses/Fault' },
-    },
-  };
-}
+const optional = <K extends string, T>(key: K, value: T | undefined) =>
+  (value === undefined ? {} : { [key]: value }) as Partial<Record<K, T>>;

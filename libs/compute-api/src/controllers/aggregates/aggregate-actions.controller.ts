@@ -5,13 +5,18 @@ import { PolicyEnforcer } from '@nova/policy';
 import { AddHostBody, RemoveHostBody, SetMetadataBody } from '../../dto/aggregate.dto';
 import type { ApiVersion } from '../../http/api-version';
 import { apiPaths } from '../../http/api-paths';
-import { Ctx, ReqVersion } from '../../http/route-meta';
+import { ActionBodies, type ActionTable, Ctx, ReqVersion } from '../../http/route-meta';
 import { validateBody } from '../../http/validation';
 import { aggregateView } from '../../views/aggregate.view';
 import { aggregateId, aggregateMetadataFrom } from './aggregate-body';
 
-const ACTIONS = ['add_host', 'remove_host', 'set_metadata'] as const;
-type ActionName = (typeof ACTIONS)[number];
+/** The actions and their bodies (the OpenAPI document lists them from here). */
+const ACTIONS = {
+  add_host: { bodies: { '2.1': AddHostBody } },
+  remove_host: { bodies: { '2.1': RemoveHostBody } },
+  set_metadata: { bodies: { '2.1': SetMetadataBody } },
+} as const satisfies ActionTable;
+type ActionName = keyof typeof ACTIONS;
 
 /** POST /os-aggregates/{id}/action: add_host, remove_host, set_metadata (admin, 200). */
 @Controller(apiPaths('os-aggregates/:id'))
@@ -23,6 +28,7 @@ export class AggregateActionsController {
 
   @Post('action')
   @HttpCode(200)
+  @ActionBodies(ACTIONS)
   async action(
     @Ctx() ctx: RequestContext,
     @ReqVersion() v: ApiVersion,
@@ -37,11 +43,11 @@ export class AggregateActionsController {
   private async run(name: ActionName, id: string, body: unknown) {
     switch (name) {
       case 'add_host': {
-        const { host } = validateBody(AddHostBody, body).add_host;
+        const { host } = validateBody(ACTIONS.add_host.bodies['2.1'], body).add_host;
         return this.aggregates.addHost(aggregateId(id), host);
       }
       case 'remove_host': {
-        const { host } = validateBody(RemoveHostBody, body).remove_host;
+        const { host } = validateBody(ACTIONS.remove_host.bodies['2.1'], body).remove_host;
         try {
           return await this.aggregates.removeHost(aggregateId(id), host);
         } catch (err) {
@@ -53,7 +59,7 @@ export class AggregateActionsController {
         }
       }
       case 'set_metadata': {
-        const { metadata } = validateBody(SetMetadataBody, body).set_metadata;
+        const { metadata } = validateBody(ACTIONS.set_metadata.bodies['2.1'], body).set_metadata;
         return this.aggregates.setMetadata(aggregateId(id), aggregateMetadataFrom(metadata));
       }
     }
@@ -68,7 +74,7 @@ function actionName(body: unknown): ActionName {
     throw new Invalid('Malformed request body');
   }
   const [name] = keys as [string];
-  if (!(ACTIONS as readonly string[]).includes(name)) {
+  if (!Object.hasOwn(ACTIONS, name)) {
     throw new Invalid(`There is no such action: ${name}`);
   }
   return name as ActionName;

@@ -1,13 +1,22 @@
 import { Invalid } from '@nova/common';
 import { FLAVOR_SORT_KEYS, type FlavorSortKey } from '@nova/flavors';
 import type { ApiVersion } from '../../http/api-version';
-import { boolParam, checkQueryKeys, intParam, pageOf, single, type Query } from '../../http/query';
+import { boolParam, intParam, pageOf, single, type Query } from '../../http/query';
+import { LIMIT, QuerySchema, SORT_DIR } from '../../http/query-schema';
 
-const LIST_PARAMS = ['is_public', 'minRam', 'minDisk', 'sort_key', 'sort_dir', 'limit', 'marker'];
+export const FLAVOR_LIST_QUERY = new QuerySchema([
+  { name: 'is_public', schema: { type: 'string', description: "a boolean, or 'none' for all" } },
+  { name: 'minRam', schema: { type: 'integer', minimum: 0 } },
+  { name: 'minDisk', schema: { type: 'integer', minimum: 0 } },
+  { name: 'sort_key', schema: { type: 'string', enum: [...FLAVOR_SORT_KEYS] } },
+  { name: 'sort_dir', schema: SORT_DIR },
+  { name: 'limit', schema: LIMIT },
+  { name: 'marker' },
+]);
 
 /** GET /flavors[/detail] query parameters, with Nova's defaults and errors. */
 export function flavorListQuery(query: Query, version: ApiVersion, maxLimit: number) {
-  checkQueryKeys(query, LIST_PARAMS, version);
+  FLAVOR_LIST_QUERY.check(query, version);
   const isPublicText = single(query, 'is_public');
   // Admins see only public flavors unless they ask; 'none' means every flavor.
   const isPublic =

@@ -26,10 +26,11 @@ import type { ApiVersion } from '../../http/api-version';
 import { apiPaths } from '../../http/api-paths';
 import { nextLink, resourceLinks } from '../../http/links';
 import { queryOf } from '../../http/query';
+import { QueryParams } from '../../http/query-schema';
 import { Authorize, Ctx, ReqVersion, Versions } from '../../http/route-meta';
 import { ValidBody, VersionedBody } from '../../http/validation';
 import { flavorDetail, flavorSummary } from '../../views/flavor.view';
-import { flavorListQuery } from './flavor-list-query';
+import { FLAVOR_LIST_QUERY, flavorListQuery } from './flavor-list-query';
 
 /** /flavors: list, detail, show for everyone; create, update (2.55), delete for admins. */
 @Controller(apiPaths('flavors'))
@@ -41,11 +42,13 @@ export class FlavorsController {
   ) {}
 
   @Get()
+  @QueryParams(FLAVOR_LIST_QUERY)
   index(@Ctx() ctx: RequestContext, @ReqVersion() v: ApiVersion, @Req() req: FastifyRequest) {
     return this.list(ctx, v, req, false);
   }
 
   @Get('detail')
+  @QueryParams(FLAVOR_LIST_QUERY)
   detail(@Ctx() ctx: RequestContext, @ReqVersion() v: ApiVersion, @Req() req: FastifyRequest) {
     return this.list(ctx, v, req, true);
   }

@@ -1,7 +1,8 @@
 import { Invalid, NotFound } from '@nova/common';
 import type { RecordRef } from '@nova/host-inventory';
 import type { ApiVersion } from '../../http/api-version';
-import { checkQueryKeys, pageOf, type Query } from '../../http/query';
+import { pageOf, type Query } from '../../http/query';
+import { LIMIT, QuerySchema } from '../../http/query-schema';
 import { pyRepr } from '../../http/py-repr';
 import { uuidLike } from '../../http/uuid-like';
 
@@ -55,6 +56,20 @@ function withServersOf(query: Query): boolean {
   return value;
 }
 
+const WITH_SERVERS = { name: 'with_servers', since: '2.53', schema: { type: 'boolean' } };
+
+export const HYPERVISOR_LIST_QUERY = new QuerySchema(
+  [
+    { name: 'limit', since: '2.33', schema: LIMIT },
+    { name: 'marker', since: '2.33' },
+    { name: 'hypervisor_hostname_pattern', since: '2.53' },
+    WITH_SERVERS,
+  ],
+  '2.53',
+);
+
+export const HYPERVISOR_SHOW_QUERY = new QuerySchema([WITH_SERVERS], '2.53');
+
 /**
  * GET /os-hypervisors[/detail]: no paging before 2.33; limit and marker from 2.33;
  * from 2.53 hypervisor_hostname_pattern and with_servers, and nothing else.
@@ -70,12 +85,7 @@ export function hypervisorListQuery(
   if (!version.atLeast('2.53')) {
     return { ...pageOf(query, maxLimit), withServers: false };
   }
-  checkQueryKeys(
-    query,
-    ['limit', 'marker', 'hypervisor_hostname_pattern', 'with_servers'],
-    version,
-    '2.53',
-  );
+  HYPERVISOR_LIST_QUERY.check(query, version);
   const limitText = once(query, 'limit');
   const marker = once(query, 'marker');
   const pattern = once(query, 'hypervisor_hostname_pattern');
@@ -112,7 +122,7 @@ export function hypervisorShowQuery(query: Query, version: ApiVersion): { withSe
   if (!version.atLeast('2.53')) {
     return { withServers: false };
   }
-  checkQueryKeys(query, ['with_servers'], version, '2.53');
+  HYPERVISOR_SHOW_QUERY.check(query, version);
   return { withServers: withServersOf(query) };
 }
 

@@ -14,9 +14,16 @@ import type { ApiVersion } from '../../http/api-version';
 import { apiPaths } from '../../http/api-paths';
 import { nextLink } from '../../http/links';
 import { queryOf } from '../../http/query';
+import { QueryParams } from '../../http/query-schema';
 import { Authorize, Ctx, ReqVersion } from '../../http/route-meta';
 import { hypervisorDetail, hypervisorSummary } from '../../views/hypervisor.view';
-import { hypervisorListQuery, hypervisorRef, hypervisorShowQuery } from './hypervisor-query';
+import {
+  HYPERVISOR_LIST_QUERY,
+  HYPERVISOR_SHOW_QUERY,
+  hypervisorListQuery,
+  hypervisorRef,
+  hypervisorShowQuery,
+} from './hypervisor-query';
 
 /** /os-hypervisors (admin): compute nodes of every cell, paged from 2.33, by uuid from 2.53. */
 @Controller(apiPaths('os-hypervisors'))
@@ -27,18 +34,21 @@ export class HypervisorsController {
   ) {}
 
   @Get()
+  @QueryParams(HYPERVISOR_LIST_QUERY)
   @Authorize('os_compute_api:os-hypervisors:list')
   index(@Ctx() ctx: RequestContext, @ReqVersion() v: ApiVersion, @Req() req: FastifyRequest) {
     return this.list(ctx, v, req, false);
   }
 
   @Get('detail')
+  @QueryParams(HYPERVISOR_LIST_QUERY)
   @Authorize('os_compute_api:os-hypervisors:list-detail')
   detail(@Ctx() ctx: RequestContext, @ReqVersion() v: ApiVersion, @Req() req: FastifyRequest) {
     return this.list(ctx, v, req, true);
   }
 
   @Get(':id')
+  @QueryParams(HYPERVISOR_SHOW_QUERY)
   @Authorize('os_compute_api:os-hypervisors:show')
   async show(
     @Ctx() ctx: RequestContext,

@@ -2,10 +2,16 @@ import type { RequestContext } from '@nova/common';
 import { Invalid } from '@nova/common';
 import type { KeypairPage } from '@nova/keypairs';
 import type { ApiVersion } from '../../http/api-version';
-import { all, checkQueryKeys, pageOf, single, type Query } from '../../http/query';
+import { all, pageOf, single, type Query } from '../../http/query';
+import { LIMIT, QuerySchema } from '../../http/query-schema';
 
-const LIST_PARAMS = ['user_id', 'limit', 'marker'];
-const ITEM_PARAMS = ['user_id'];
+// Nova's schemas know user_id, limit and marker at every version; they count from 2.10 and 2.35.
+export const KEYPAIR_LIST_QUERY = new QuerySchema([
+  { name: 'user_id' },
+  { name: 'limit', schema: LIMIT },
+  { name: 'marker' },
+]);
+export const KEYPAIR_ITEM_QUERY = new QuerySchema([{ name: 'user_id' }]);
 
 /**
  * Whose keypairs a request is about: from 2.10 the first `user_id` query value
@@ -22,7 +28,7 @@ export function keypairListQuery(
   version: ApiVersion,
   maxLimit: number,
 ): KeypairPage | undefined {
-  checkQueryKeys(query, LIST_PARAMS, version);
+  KEYPAIR_LIST_QUERY.check(query, version);
   if (!version.atLeast('2.35')) {
     return undefined;
   }
@@ -40,5 +46,5 @@ export function keypairListQuery(
 
 /** GET and DELETE /os-keypairs/{name}: only `user_id`, strict from 2.75. */
 export function checkKeypairItemQuery(query: Query, version: ApiVersion): void {
-  checkQueryKeys(query, ITEM_PARAMS, version);
+  KEYPAIR_ITEM_QUERY.check(query, version);
 }

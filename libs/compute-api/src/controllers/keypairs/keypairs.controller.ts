@@ -13,10 +13,17 @@ import type { ApiVersion } from '../../http/api-version';
 import { apiPaths } from '../../http/api-paths';
 import { nextLink } from '../../http/links';
 import { queryOf } from '../../http/query';
+import { QueryParams } from '../../http/query-schema';
 import { Ctx, ReqVersion } from '../../http/route-meta';
 import { VersionedBody } from '../../http/validation';
 import { keypairCreatedView, keypairListView, keypairShowView } from '../../views/keypair.view';
-import { checkKeypairItemQuery, keypairListQuery, keypairOwner } from './keypair-query';
+import {
+  checkKeypairItemQuery,
+  KEYPAIR_ITEM_QUERY,
+  KEYPAIR_LIST_QUERY,
+  keypairListQuery,
+  keypairOwner,
+} from './keypair-query';
 
 const RULE = (action: 'index' | 'create' | 'show' | 'delete') =>
   `os_compute_api:os-keypairs:${action}`;
@@ -35,6 +42,7 @@ export class KeypairsController {
   ) {}
 
   @Get()
+  @QueryParams(KEYPAIR_LIST_QUERY)
   async index(@Ctx() ctx: RequestContext, @ReqVersion() v: ApiVersion, @Req() req: FastifyRequest) {
     const query = queryOf(req);
     const page = keypairListQuery(query, v, this.config.api.max_limit);
@@ -70,6 +78,7 @@ export class KeypairsController {
   }
 
   @Get(':keypair_name')
+  @QueryParams(KEYPAIR_ITEM_QUERY)
   async show(
     @Ctx() ctx: RequestContext,
     @ReqVersion() v: ApiVersion,
@@ -81,6 +90,7 @@ export class KeypairsController {
   }
 
   @Delete(':keypair_name')
+  @QueryParams(KEYPAIR_ITEM_QUERY)
   async remove(
     @Ctx() ctx: RequestContext,
     @ReqVersion() v: ApiVersion,

@@ -1,6 +1,7 @@
 import type { MigrationListQuery } from '@nova/servers';
 import type { ApiVersion } from '../../http/api-version';
-import { checkQueryKeys, single, type Query } from '../../http/query';
+import { single, type Query } from '../../http/query';
+import { DATE_TIME, LIMIT, QuerySchema } from '../../http/query-schema';
 import { changesWindow, schemaLimit } from '../servers/paging-params';
 
 const FILTERS = [
@@ -16,6 +17,19 @@ const OWNERS = [
   ['project_id', 'projectId'],
 ] as const;
 
+export const MIGRATION_LIST_QUERY = new QuerySchema(
+  [
+    { name: 'hidden' },
+    ...FILTERS.map(([name]) => ({ name })),
+    ...OWNERS.map(([name]) => ({ name, since: '2.80' })),
+    { name: 'limit', since: '2.59', schema: LIMIT },
+    { name: 'marker', since: '2.59' },
+    { name: 'changes-since', since: '2.59', schema: DATE_TIME },
+    { name: 'changes-before', since: '2.66', schema: DATE_TIME },
+  ],
+  '2.59',
+);
+
 /**
  * GET /os-migrations's query as Nova's schemas take it: before 2.59 the
  * filters, anything else ignored; from 2.59 a page (limit, marker,
@@ -29,22 +43,10 @@ export function migrationListQuery(
   maxLimit: number,
 ): MigrationListQuery {
   const paged = version.atLeast('2.59');
-  const dates = paged
-    ? ['changes-since', ...(version.atLeast('2.66') ? ['changes-before'] : [])]
-    : [];
+  const known = MIGRATION_LIST_QUERY.names(version);
+  const dates = ['changes-since', 'changes-before'].filter((name) => known.includes(name));
   const owners = version.atLeast('2.80') ? OWNERS : [];
-  checkQueryKeys(
-    query,
-    [
-      'hidden',
-      ...FILTERS.map(([name]) => name),
-      ...owners.map(([name]) => name),
-      ...(paged ? ['limit', 'marker'] : []),
-      ...dates,
-    ],
-    version,
-    '2.59',
-  );
+  MIGRATION_LIST_QUERY.check(query, version);
   const out: Record<string, unknown> = { hidden: false };
   for (const [name, key] of [...FILTERS, ...owners]) {
     const value = single(query, name);

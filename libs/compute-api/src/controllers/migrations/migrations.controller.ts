@@ -8,9 +8,10 @@ import type { ApiVersion } from '../../http/api-version';
 import { apiPaths } from '../../http/api-paths';
 import { nextLink, resourceLinks } from '../../http/links';
 import { queryOf } from '../../http/query';
+import { QueryParams } from '../../http/query-schema';
 import { Authorize, Ctx, ReqVersion } from '../../http/route-meta';
 import { migrationView } from '../../views/migration.view';
-import { migrationListQuery } from './migration-query';
+import { MIGRATION_LIST_QUERY, migrationListQuery } from './migration-query';
 
 const RULE = 'os_compute_api:os-migrations:index';
 
@@ -28,6 +29,7 @@ export class MigrationsController {
   ) {}
 
   @Get()
+  @QueryParams(MIGRATION_LIST_QUERY)
   @Authorize(RULE)
   async index(@Ctx() ctx: RequestContext, @ReqVersion() v: ApiVersion, @Req() req: FastifyRequest) {
     let query = migrationListQuery(queryOf(req), v, this.config.api.max_limit);

@@ -1,7 +1,10 @@
 import type { Limits, QuotaResource } from '@nova/quota';
 import type { QuotaValues } from '../../dto/quota.dto';
 import type { ApiVersion } from '../../http/api-version';
-import { all, checkQueryKeys, type Query } from '../../http/query';
+import { all, type Query } from '../../http/query';
+import { QuerySchema } from '../../http/query-schema';
+
+export const QUOTA_QUERY = new QuerySchema([{ name: 'user_id' }]);
 
 /**
  * The `user_id` of an os-quota-sets request: the first value, as Nova's
@@ -9,7 +12,7 @@ import { all, checkQueryKeys, type Query } from '../../http/query';
  * 2.75 and rejected from it.
  */
 export function quotaUserId(query: Query, version: ApiVersion): string | undefined {
-  checkQueryKeys(query, ['user_id'], version);
+  QUOTA_QUERY.check(query, version);
   const first = all(query, 'user_id')[0];
   return first === undefined || first === '' ? undefined : first;
 }

@@ -8,10 +8,11 @@ import { toBool } from '../../dto/validators';
 import type { ApiVersion } from '../../http/api-version';
 import { apiPaths } from '../../http/api-paths';
 import { queryOf } from '../../http/query';
+import { QueryParams } from '../../http/query-schema';
 import { Ctx, ReqVersion } from '../../http/route-meta';
 import { VersionedBody } from '../../http/validation';
 import { quotaSetDetailView, quotaSetView } from '../../views/quota.view';
-import { limitsFrom, quotaUserId } from './quota-input';
+import { limitsFrom, QUOTA_QUERY, quotaUserId } from './quota-input';
 
 const RULE = (action: string) => `os_compute_api:os-quota-sets:${action}`;
 
@@ -29,6 +30,7 @@ export class QuotaSetsController {
   ) {}
 
   @Get(':id')
+  @QueryParams(QUOTA_QUERY)
   async show(
     @Ctx() ctx: RequestContext,
     @ReqVersion() v: ApiVersion,
@@ -41,6 +43,7 @@ export class QuotaSetsController {
   }
 
   @Get(':id/detail')
+  @QueryParams(QUOTA_QUERY)
   async detail(
     @Ctx() ctx: RequestContext,
     @ReqVersion() v: ApiVersion,
@@ -64,6 +67,7 @@ export class QuotaSetsController {
 
   /** Set limits; without `force` each must cover current usage (and a user's fit the project's). */
   @Put(':id')
+  @QueryParams(QUOTA_QUERY)
   async update(
     @Ctx() ctx: RequestContext,
     @ReqVersion() v: ApiVersion,
@@ -89,6 +93,7 @@ export class QuotaSetsController {
 
   /** Back to the defaults: the project's limits and its users' (or only the given user's). */
   @Delete(':id')
+  @QueryParams(QUOTA_QUERY)
   @HttpCode(202)
   async remove(
     @Ctx() ctx: RequestContext,

@@ -1,8 +1,13 @@
 import { Invalid } from '@nova/common';
 import type { ApiVersion } from '../../http/api-version';
-import { all, checkQueryKeys, single, type Query } from '../../http/query';
+import { all, single, type Query } from '../../http/query';
+import { LIMIT, QuerySchema } from '../../http/query-schema';
 
-const LIST_PARAMS = ['all_projects', 'limit', 'offset'];
+export const SERVER_GROUP_LIST_QUERY = new QuerySchema([
+  { name: 'all_projects' },
+  { name: 'limit', schema: LIMIT },
+  { name: 'offset', schema: { type: 'integer', minimum: 0 } },
+]);
 
 export interface ServerGroupListQuery {
   /** `all_projects` was given (any value: Nova only checks that it is there). */
@@ -22,7 +27,7 @@ export function serverGroupListQuery(
   version: ApiVersion,
   maxLimit: number,
 ): ServerGroupListQuery {
-  checkQueryKeys(query, LIST_PARAMS, version);
+  SERVER_GROUP_LIST_QUERY.check(query, version);
   const limit = nonNegative(query, 'limit');
   return {
     allProjects: query['all_projects'] !== undefined,

@@ -19,10 +19,11 @@ import { NAME_PATTERN } from '../../dto/validators';
 import type { ApiVersion } from '../../http/api-version';
 import { apiPaths } from '../../http/api-paths';
 import { queryOf } from '../../http/query';
+import { QueryParams } from '../../http/query-schema';
 import { Authorize, Ctx, ReqVersion } from '../../http/route-meta';
 import { VersionedBody } from '../../http/validation';
 import { serverGroupView } from '../../views/server-group.view';
-import { serverGroupListQuery } from './server-group-list-query';
+import { SERVER_GROUP_LIST_QUERY, serverGroupListQuery } from './server-group-list-query';
 
 const RULE = 'os_compute_api:os-server-groups';
 
@@ -43,6 +44,7 @@ export class ServerGroupsController {
   ) {}
 
   @Get()
+  @QueryParams(SERVER_GROUP_LIST_QUERY)
   @Authorize(`${RULE}:index`)
   async index(@Ctx() ctx: RequestContext, @ReqVersion() v: ApiVersion, @Req() req: FastifyRequest) {
     const query = serverGroupListQuery(queryOf(req), v, this.config.api.max_limit);

@@ -1,7 +1,8 @@
 import { Invalid } from '@nova/common';
 import type { InstanceActionRecord } from '@nova/servers';
 import type { ApiVersion } from '../../http/api-version';
-import { checkQueryKeys, single, type Query } from '../../http/query';
+import { single, type Query } from '../../http/query';
+import { DATE_TIME, LIMIT, QuerySchema } from '../../http/query-schema';
 import { changesWindow, schemaLimit } from './paging-params';
 
 /** GET /servers/{id}/os-instance-actions from 2.58: a page, filtered by updated_at. */
@@ -11,6 +12,16 @@ export interface ActionListQuery {
   readonly changesSince?: Date;
   readonly changesBefore?: Date;
 }
+
+export const ACTION_LIST_QUERY = new QuerySchema(
+  [
+    { name: 'limit', since: '2.58', schema: LIMIT },
+    { name: 'marker', since: '2.58' },
+    { name: 'changes-since', since: '2.58', schema: DATE_TIME },
+    { name: 'changes-before', since: '2.66', schema: DATE_TIME },
+  ],
+  '2.58',
+);
 
 /**
  * The 2.58 query schema (2.66 adds changes-before; nothing else is allowed);
@@ -24,8 +35,8 @@ export function actionListQuery(
   if (!version.atLeast('2.58')) {
     return null;
   }
-  const dates = ['changes-since', ...(version.atLeast('2.66') ? ['changes-before'] : [])];
-  checkQueryKeys(query, ['limit', 'marker', ...dates], version, '2.58');
+  const dates = ACTION_LIST_QUERY.names(version).filter((name) => name.startsWith('changes-'));
+  ACTION_LIST_QUERY.check(query, version);
   const limit = schemaLimit(query, maxLimit);
   const window = changesWindow(query, dates);
   const marker = single(query, 'marker');

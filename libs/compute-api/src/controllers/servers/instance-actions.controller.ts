@@ -8,9 +8,10 @@ import type { ApiVersion } from '../../http/api-version';
 import { apiPaths } from '../../http/api-paths';
 import { nextLink } from '../../http/links';
 import { queryOf } from '../../http/query';
+import { QueryParams } from '../../http/query-schema';
 import { Ctx, ReqVersion } from '../../http/route-meta';
 import { instanceActionView } from '../../views/servers/instance-action.view';
-import { actionListQuery, pageOfActions } from './instance-action-query';
+import { ACTION_LIST_QUERY, actionListQuery, pageOfActions } from './instance-action-query';
 import { CellNotResponding, isUnknownServer } from './server-lookup';
 
 const RULE = 'os_compute_api:os-instance-actions';
@@ -30,6 +31,7 @@ export class InstanceActionsController {
   ) {}
 
   @Get()
+  @QueryParams(ACTION_LIST_QUERY)
   async index(
     @Ctx() ctx: RequestContext,
     @ReqVersion() v: ApiVersion,

@@ -1,4 +1,6 @@
+import { SERVER_SORT_KEYS } from '@nova/servers';
 import type { ApiVersion } from '../../http/api-version';
+import { DATE_TIME, LIMIT, QuerySchema, SORT_DIR, type QueryParam } from '../../http/query-schema';
 
 /** Query parameters GET /servers[/detail] knows (Nova's query schema), by microversion. */
 const SCHEMA_PARAMS_V21 = [
@@ -61,14 +63,34 @@ export const JOINED_TABLE_PARAMS = [
 
 export const TAG_FILTERS = ['tags', 'tags-any', 'not-tags', 'not-tags-any'] as const;
 
+/** Schemas of the parameters with more to say than "a string". */
+const TYPED: Readonly<Record<string, QueryParam['schema']>> = {
+  limit: LIMIT,
+  sort_key: (version) => ({ type: 'string', enum: allowedSortKeys(version) }),
+  sort_dir: SORT_DIR,
+  'changes-since': DATE_TIME,
+  'changes-before': DATE_TIME,
+};
+
+/** GET /servers[/detail]'s query schema (list-query.ts checks it with its own message). */
+export const SERVER_LIST_QUERY = new QuerySchema(
+  [
+    ...SCHEMA_PARAMS_V21.map((name) => ({ name })),
+    ...JOINED_TABLE_PARAMS.map((name) => ({ name })),
+    ...TAG_FILTERS.map((name) => ({ name, since: '2.26' })),
+    { name: 'changes-before', since: '2.66' },
+    { name: 'locked', since: '2.73' },
+  ].map((p) => (TYPED[p.name] ? { ...p, schema: TYPED[p.name] } : p)),
+);
+
 export function schemaParams(version: ApiVersion): string[] {
-  return [
-    ...SCHEMA_PARAMS_V21,
-    ...JOINED_TABLE_PARAMS,
-    ...(version.atLeast('2.26') ? TAG_FILTERS : []),
-    ...(version.atLeast('2.66') ? ['changes-before'] : []),
-    ...(version.atLeast('2.73') ? ['locked'] : []),
-  ];
+  return SERVER_LIST_QUERY.names(version);
+}
+
+/** Sort keys the schema takes: the real ones, and before 2.75 also those Nova ignores. */
+export function allowedSortKeys(version: ApiVersion): string[] {
+  const valid = SERVER_SORT_KEYS.filter((k) => k !== 'locked' || version.atLeast('2.73'));
+  return version.atLeast('2.75') ? valid : [...valid, ...ignoredSortKeys(version)];
 }
 
 /** Filters anyone may use; the others are silently dropped unless allow_all_filters. */

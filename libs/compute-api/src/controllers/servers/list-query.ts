@@ -2,7 +2,6 @@ import { Forbidden, Invalid } from '@nova/common';
 import { statesForStatus } from '@nova/compute-state';
 import {
   effectiveSortKeys,
-  SERVER_SORT_KEYS,
   type ServerListQuery,
   type ServerRegexFilter,
   type ServerSortKey,
@@ -14,6 +13,7 @@ import { all, pageOf, single, type Query } from '../../http/query';
 import { parseIsoTime } from './list-query-time';
 import {
   ADMIN_SORT_KEYS,
+  allowedSortKeys,
   ignoredSortKeys,
   JOINED_TABLE_PARAMS,
   nonAdminFilters,
@@ -171,11 +171,6 @@ function checkSchema(query: Query, version: ApiVersion): void {
       }
     }
   }
-}
-
-function allowedSortKeys(version: ApiVersion): string[] {
-  const valid = SERVER_SORT_KEYS.filter((k) => k !== 'locked' || version.atLeast('2.73'));
-  return version.atLeast('2.75') ? valid : [...valid, ...ignoredSortKeys(version)];
 }
 
 /**

@@ -24,11 +24,12 @@ import {
   ActionNotImplemented,
   LEGACY_CONSOLE_ACTIONS,
   parseServerAction,
+  SERVER_ACTIONS,
   type ServerAction,
 } from '../../dto/servers';
 import type { ApiVersion } from '../../http/api-version';
 import { apiPaths } from '../../http/api-paths';
-import { Ctx, ReqVersion } from '../../http/route-meta';
+import { ActionBodies, Ctx, ReqVersion } from '../../http/route-meta';
 import { FloatingAddresses } from '../network/floating-addresses';
 import { newAdminPassword } from './server-build';
 import { findServer } from './server-lookup';
@@ -137,6 +138,7 @@ export class ServerActionsController {
   ) {}
 
   @Post()
+  @ActionBodies(SERVER_ACTIONS)
   async act(
     @Ctx() ctx: RequestContext,
     @ReqVersion() v: ApiVersion,

@@ -28,6 +28,8 @@ import type { ApiVersion } from '../../http/api-version';
 import { apiPaths } from '../../http/api-paths';
 import { nextLink } from '../../http/links';
 import { queryOf } from '../../http/query';
+import { QueryParams } from '../../http/query-schema';
+import { SERVER_LIST_QUERY } from './list-query-params';
 import { Authorize, Ctx, ReqVersion } from '../../http/route-meta';
 import { VersionedBody } from '../../http/validation';
 import { reservationView, serverCreatedView, serverLinksFor } from '../../views/servers';
@@ -55,12 +57,14 @@ export class ServersController {
   ) {}
 
   @Get()
+  @QueryParams(SERVER_LIST_QUERY)
   @Authorize(`${RULE}:index`)
   index(@Ctx() ctx: RequestContext, @ReqVersion() v: ApiVersion, @Req() req: FastifyRequest) {
     return this.list(ctx, v, req, 'brief');
   }
 
   @Get('detail')
+  @QueryParams(SERVER_LIST_QUERY)
   @Authorize(`${RULE}:detail`)
   detail(@Ctx() ctx: RequestContext, @ReqVersion() v: ApiVersion, @Req() req: FastifyRequest) {
     return this.list(ctx, v, req, 'detail');

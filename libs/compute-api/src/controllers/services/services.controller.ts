@@ -17,13 +17,16 @@ import {
 import { toBool } from '../../dto/validators';
 import type { ApiVersion } from '../../http/api-version';
 import { apiPaths } from '../../http/api-paths';
-import { checkQueryKeys, queryOf, single } from '../../http/query';
+import { queryOf, single } from '../../http/query';
+import { QueryParams, QuerySchema } from '../../http/query-schema';
 import { Authorize, Ctx, ReqVersion } from '../../http/route-meta';
 import { VersionedBody } from '../../http/validation';
 import { serviceView, unknownServiceView } from '../../views/service.view';
 import { serviceRef } from './service-ref';
 
 /** The API services are not RPC services: Nova never reports them (bug 1543625). */
+const SERVICE_LIST_QUERY = new QuerySchema([{ name: 'host' }, { name: 'binary' }]);
+
 const API_BINARIES = ['nova-osapi_compute', 'nova-metadata'];
 
 /** /os-services (admin): the services of every cell, enable/disable/force-down, delete. */
@@ -33,9 +36,10 @@ export class ServicesController {
 
   @Get()
   @Authorize('os_compute_api:os-services:list')
+  @QueryParams(SERVICE_LIST_QUERY)
   async index(@Ctx() ctx: RequestContext, @ReqVersion() v: ApiVersion, @Req() req: FastifyRequest) {
     const query = queryOf(req);
-    checkQueryKeys(query, ['host', 'binary'], v);
+    SERVICE_LIST_QUERY.check(query, v);
     // An empty filter filters nothing, as in Nova.
     const host = single(query, 'host') || undefined;
     const binary = single(query, 'binary') || undefined;

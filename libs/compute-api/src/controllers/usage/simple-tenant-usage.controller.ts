@@ -8,9 +8,10 @@ import type { ApiVersion } from '../../http/api-version';
 import { apiPaths } from '../../http/api-paths';
 import { nextLink, type Link } from '../../http/links';
 import { queryOf } from '../../http/query';
+import { QueryParams } from '../../http/query-schema';
 import { Authorize, Ctx, ReqVersion } from '../../http/route-meta';
 import { tenantUsages, type ServerUsage } from '../../views/tenant-usage.view';
-import { usageQuery, type UsageQuery } from './usage-query';
+import { USAGE_INDEX_QUERY, USAGE_SHOW_QUERY, type UsageQuery, usageQuery } from './usage-query';
 
 /**
  * /os-simple-tenant-usage: hours, and gb/vcpus/MB times hours, of the
@@ -26,6 +27,7 @@ export class SimpleTenantUsageController {
   ) {}
 
   @Get()
+  @QueryParams(USAGE_INDEX_QUERY)
   @Authorize('os_compute_api:os-simple-tenant-usage:list')
   async index(@Ctx() ctx: RequestContext, @ReqVersion() v: ApiVersion, @Req() req: FastifyRequest) {
     const q = usageQuery(queryOf(req), v, this.config.api.max_limit, { index: true });
@@ -35,6 +37,7 @@ export class SimpleTenantUsageController {
   }
 
   @Get(':tenant_id')
+  @QueryParams(USAGE_SHOW_QUERY)
   async show(
     @Ctx() ctx: RequestContext,
     @ReqVersion() v: ApiVersion,

@@ -1,6 +1,7 @@
 import { Invalid } from '@nova/common';
 import type { ApiVersion } from '../../http/api-version';
-import { checkQueryKeys, pageOf, type Query } from '../../http/query';
+import { pageOf, type Query } from '../../http/query';
+import { LIMIT, QuerySchema, type QueryParam } from '../../http/query-schema';
 
 /** Nova's accepted forms: `%Y-%m-%dT%H:%M:%S`, with `.%f`, or `%Y-%m-%d %H:%M:%S.%f`; naive is UTC. */
 const FORMS = [
@@ -67,6 +68,24 @@ export interface UsageQuery {
   readonly links: boolean;
 }
 
+// Nova takes a few spellings of ISO 8601 here, not only RFC 3339's date-time.
+const TIME = { type: 'string', description: 'an ISO 8601 time' };
+const WINDOW: QueryParam[] = [
+  { name: 'start', schema: TIME },
+  { name: 'end', schema: TIME },
+];
+const PAGE: QueryParam[] = [
+  { name: 'limit', since: '2.40', schema: LIMIT },
+  { name: 'marker', since: '2.40' },
+];
+
+export const USAGE_INDEX_QUERY = new QuerySchema([
+  ...WINDOW,
+  { name: 'detailed', schema: { type: 'string', enum: ['0', '1'] } },
+  ...PAGE,
+]);
+export const USAGE_SHOW_QUERY = new QuerySchema([...WINDOW, ...PAGE]);
+
 /**
  * `start`, `end` (start must come first), `detailed=1` (index only), from 2.40
  * `limit`/`marker` (else at most `[api] max_limit` servers), unknown
@@ -79,15 +98,7 @@ export function usageQuery(
   options: { index: boolean },
 ): UsageQuery {
   const paged = version.atLeast('2.40');
-  checkQueryKeys(
-    query,
-    [
-      ...['start', 'end'],
-      ...(options.index ? ['detailed'] : []),
-      ...(paged ? ['limit', 'marker'] : []),
-    ],
-    version,
-  );
+  (options.index ? USAGE_INDEX_QUERY : USAGE_SHOW_QUERY).check(query, version);
   // Nova reads the clock for each missing bound, so a missing end comes after a missing start.
   const now = new Date();
   const later = new Date(now.getTime() + 1);

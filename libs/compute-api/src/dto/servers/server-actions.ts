@@ -2,7 +2,8 @@ import { Type } from 'class-transformer';
 import { IsObject, IsString, ValidateBy, ValidateIf, ValidateNested } from 'class-validator';
 import { Invalid, NotFound, NovaError } from '@nova/common';
 import type { ApiVersion } from '../../http/api-version';
-import { validateBody } from '../../http/validation';
+import { pickForVersion, validateBody } from '../../http/validation';
+import type { ActionOptions, ActionSpec } from './action-spec';
 import { IsPresent, NotNullOptional } from '../validators';
 import { bodyClass } from './body-class';
 import {
@@ -24,8 +25,8 @@ import {
 } from './formats';
 import { MetadataShape } from './metadata-check';
 import { LEGACY_CONSOLE_BODIES, type LegacyConsoleAction } from './remote-consoles.dto';
-import { parseMoveAction, type MoveAction } from './server-moves.dto';
-import { parseRebuild, type RebuildRequest } from './server-rebuild.dto';
+import { MOVE_ACTIONS, type MoveAction } from './server-moves.dto';
+import { REBUILD_ACTION, type RebuildRequest } from './server-rebuild.dto';
 
 /** A POST /servers/{id}/action we carry out, parsed. */
 export type ServerAction =
@@ -415,168 +416,176 @@ const UnshelveBodyV291 = bodyClass('UnshelveBodyV291', '2.91', [
   },
 ]);
 
-/** Actions whose body is not looked at (`{"os-stop": null}` and the like). */
-const NO_BODY = [
-  'os-stop',
-  'os-start',
-  'pause',
-  'unpause',
-  'suspend',
-  'resume',
-  'unlock',
-  'unrescue',
-  'injectNetworkInfo',
-  'forceDelete',
-  'restore',
-  'confirmResize',
-  'revertResize',
-  'shelve',
-  'shelveOffload',
-] as const;
+/** An action whose member's value is not looked at (`{"os-stop": null}` and the like). */
+const noBody = <N extends string>(action: N, min?: string, max?: string) => ({
+  ...(min ? { min } : {}),
+  ...(max ? { max } : {}),
+  bodies: { '2.1': null },
+  read: () => ({ action }),
+});
 
-/**
- * Nova's action dispatch: the body must have exactly one key, the action's
- * name (else 400 "Malformed request body"); an unknown name is 400 "There is
- * no such action: x"; a name outside its microversions is 404; then the
- * action's own schema.
- */
-export function parseServerAction(
-  body: unknown,
-  version: ApiVersion,
-  options: { trustedCertsSupported: boolean } = { trustedCertsSupported: false },
-): ServerAction {
-  const name = actionName(body);
-  switch (name) {
-    case 'rebuild':
-      return { action: 'rebuild', request: parseRebuild(body, version, options) };
-    case 'resize':
-    case 'migrate':
-    case 'os-migrateLive':
-    case 'evacuate':
-      return parseMoveAction(name, body, version);
-    case 'rescue': {
-      const parsed = validateBody(RescueBody, body) as {
-        rescue: { adminPass?: string; rescue_image_ref?: string } | null;
-      };
-      return {
-        action: 'rescue',
-        adminPass: parsed.rescue?.adminPass ?? null,
-        rescueImageRef: parsed.rescue?.rescue_image_ref?.toLowerCase() ?? null,
-      };
-    }
-    case 'os-resetState': {
-      const parsed = validateBody(ResetStateBody, body) as {
-        'os-resetState': { state: 'active' | 'error' };
-      };
-      return { action: 'os-resetState', state: parsed['os-resetState'].state };
-    }
-    case 'changePassword': {
-      const parsed = validateBody(ChangePasswordBody, body) as {
-        changePassword: { adminPass: string };
-      };
-      return { action: 'changePassword', adminPass: parsed.changePassword.adminPass };
-    }
-    case 'trigger_crash_dump':
-      if (!version.atLeast('2.17')) {
-        throw new NotFound('The resource could not be found.');
-      }
-      return { action: 'trigger_crash_dump' };
-    case 'addFloatingIp':
-    case 'removeFloatingIp': {
-      if (!version.within(undefined, '2.43')) {
-        throw new NotFound('The resource could not be found.');
-      }
-      const parsed = validateBody(FLOATING_IP_BODIES[name], body) as Record<
-        string,
-        { address: string; fixed_address?: string }
-      >;
-      const { address, fixed_address } = parsed[name];
+/** An action with one schema for every microversion it exists in. */
+function withBody<A>(
+  cls: new () => object,
+  read: (body: unknown) => A,
+  range: { min?: string; max?: string } = {},
+): ActionSpec<A> {
+  return { ...range, bodies: { [range.min ?? '2.1']: cls }, read };
+}
+
+function floatingIpAction(name: 'addFloatingIp' | 'removeFloatingIp'): ActionSpec<ServerAction> {
+  return withBody(
+    FLOATING_IP_BODIES[name],
+    (body) => {
+      const { address, fixed_address } = (
+        body as Record<string, { address: string; fixed_address?: string }>
+      )[name];
       return name === 'addFloatingIp'
         ? { action: name, address, fixedAddress: fixed_address ?? null }
         : { action: name, address };
+    },
+    { max: '2.43' },
+  );
+}
+
+function securityGroupAction(
+  name: 'addSecurityGroup' | 'removeSecurityGroup',
+): ActionSpec<ServerAction> {
+  return withBody(SECURITY_GROUP_BODIES[name], (body) => {
+    const group = (body as Record<string, { name: string }>)[name].name.trim();
+    if (group === '') {
+      throw new Invalid('Security group name cannot be empty');
     }
-    case 'addSecurityGroup':
-    case 'removeSecurityGroup': {
-      const parsed = validateBody(SECURITY_GROUP_BODIES[name], body) as Record<
-        string,
-        { name: string }
-      >;
-      const group = parsed[name].name.trim();
-      if (group === '') {
-        throw new Invalid('Security group name cannot be empty');
-      }
-      return { action: name, name: group };
-    }
-    case 'createImage': {
-      const parsed = validateBody(CreateImageBody, body) as {
-        createImage: { name: string; metadata?: Record<string, string> };
-      };
-      return {
-        action: 'createImage',
-        name: parsed.createImage.name.trim(),
-        metadata: parsed.createImage.metadata ?? {},
-      };
-    }
-    case 'createBackup': {
-      const parsed = validateBody(CreateBackupBody, body) as {
+    return { action: name, name: group };
+  });
+}
+
+function legacyConsoleAction(name: LegacyConsoleAction): ActionSpec<ServerAction> {
+  return withBody(
+    LEGACY_CONSOLE_BODIES[name],
+    (body) => ({ action: name, type: (body as Record<string, { type: string }>)[name].type }),
+    { max: '2.5' },
+  );
+}
+
+/**
+ * Every action this service carries out: the table the dispatcher validates
+ * against and the OpenAPI document lists.
+ */
+export const SERVER_ACTIONS: Readonly<Record<ServerActionName, ActionSpec<ServerAction>>> = {
+  reboot: withBody(RebootBody, (body) => ({
+    action: 'reboot',
+    type: (body as { reboot: { type: string } }).reboot.type.toUpperCase() as 'SOFT' | 'HARD',
+  })),
+  'os-stop': noBody('os-stop'),
+  'os-start': noBody('os-start'),
+  pause: noBody('pause'),
+  unpause: noBody('unpause'),
+  suspend: noBody('suspend'),
+  resume: noBody('resume'),
+  lock: {
+    // Before 2.73 Nova does not look at the body.
+    bodies: { '2.1': null, '2.73': LockBodyV273 },
+    read: (body, version) => ({
+      action: 'lock',
+      reason: version.atLeast('2.73')
+        ? ((body as { lock: { locked_reason?: string } | null }).lock?.locked_reason ?? null)
+        : null,
+    }),
+  },
+  unlock: noBody('unlock'),
+  'os-getConsoleOutput': withBody(ConsoleOutputBody, (body) => {
+    const length = (body as { 'os-getConsoleOutput': { length?: number | string | null } })[
+      'os-getConsoleOutput'
+    ].length;
+    const lines = length === undefined || length === null ? null : Number(length);
+    return { action: 'os-getConsoleOutput', length: lines === -1 ? null : lines };
+  }),
+  rebuild: REBUILD_ACTION,
+  rescue: withBody(RescueBody, (body) => {
+    const rescue = (body as { rescue: { adminPass?: string; rescue_image_ref?: string } | null })
+      .rescue;
+    return {
+      action: 'rescue',
+      adminPass: rescue?.adminPass ?? null,
+      rescueImageRef: rescue?.rescue_image_ref?.toLowerCase() ?? null,
+    };
+  }),
+  unrescue: noBody('unrescue'),
+  'os-resetState': withBody(ResetStateBody, (body) => ({
+    action: 'os-resetState',
+    state: (body as { 'os-resetState': { state: 'active' | 'error' } })['os-resetState'].state,
+  })),
+  changePassword: withBody(ChangePasswordBody, (body) => ({
+    action: 'changePassword',
+    adminPass: (body as { changePassword: { adminPass: string } }).changePassword.adminPass,
+  })),
+  trigger_crash_dump: noBody('trigger_crash_dump', '2.17'),
+  injectNetworkInfo: noBody('injectNetworkInfo'),
+  forceDelete: noBody('forceDelete'),
+  restore: noBody('restore'),
+  addSecurityGroup: securityGroupAction('addSecurityGroup'),
+  removeSecurityGroup: securityGroupAction('removeSecurityGroup'),
+  addFloatingIp: floatingIpAction('addFloatingIp'),
+  removeFloatingIp: floatingIpAction('removeFloatingIp'),
+  createImage: withBody(CreateImageBody, (body) => {
+    const c = (body as { createImage: { name: string; metadata?: Record<string, string> } })
+      .createImage;
+    return { action: 'createImage', name: c.name.trim(), metadata: c.metadata ?? {} };
+  }),
+  createBackup: withBody(CreateBackupBody, (body) => {
+    const b = (
+      body as {
         createBackup: {
           name: string;
           backup_type: string;
           rotation: number | string;
           metadata?: Record<string, string>;
         };
-      };
-      const b = parsed.createBackup;
-      return {
-        action: 'createBackup',
-        name: b.name.trim(),
-        backupType: b.backup_type,
-        rotation: Number(b.rotation),
-        metadata: b.metadata ?? {},
-      };
-    }
-    case 'unshelve':
-      return parseUnshelve(body, version);
-    case 'reboot': {
-      const parsed = validateBody(RebootBody, body) as { reboot: { type: string } };
-      return { action: 'reboot', type: parsed.reboot.type.toUpperCase() as 'SOFT' | 'HARD' };
-    }
-    case 'lock': {
-      if (!version.atLeast('2.73')) {
-        return { action: 'lock', reason: null };
       }
-      const parsed = validateBody(LockBodyV273, body) as {
-        lock: { locked_reason?: string } | null;
-      };
-      return { action: 'lock', reason: parsed.lock?.locked_reason ?? null };
+    ).createBackup;
+    return {
+      action: 'createBackup',
+      name: b.name.trim(),
+      backupType: b.backup_type,
+      rotation: Number(b.rotation),
+      metadata: b.metadata ?? {},
+    };
+  }),
+  shelve: noBody('shelve'),
+  shelveOffload: noBody('shelveOffload'),
+  unshelve: {
+    // Before 2.77 the body is not looked at; 2.77 takes a zone; 2.91 a host too, and a null zone (unpin).
+    bodies: { '2.1': null, '2.77': UnshelveBodyV277, '2.91': UnshelveBodyV291 },
+    read: readUnshelve,
+  },
+  'os-getVNCConsole': legacyConsoleAction('os-getVNCConsole'),
+  'os-getSPICEConsole': legacyConsoleAction('os-getSPICEConsole'),
+  'os-getSerialConsole': legacyConsoleAction('os-getSerialConsole'),
+  ...MOVE_ACTIONS,
+};
+
+/**
+ * Nova's action dispatch: the body must have exactly one key, the action's
+ * name (else 400 "Malformed request body"); an unknown name is 400 "There is
+ * no such action: x"; a name outside its microversions is 404; then the
+ * action's own schema for the microversion (SERVER_ACTIONS).
+ */
+export function parseServerAction(
+  body: unknown,
+  version: ApiVersion,
+  options: ActionOptions = { trustedCertsSupported: false },
+): ServerAction {
+  const name = actionName(body);
+  if (Object.hasOwn(SERVER_ACTIONS, name)) {
+    const spec = SERVER_ACTIONS[name as ServerActionName];
+    if (!version.within(spec.min, spec.max)) {
+      throw new NotFound('The resource could not be found.');
     }
-    case 'os-getVNCConsole':
-    case 'os-getSPICEConsole':
-    case 'os-getSerialConsole': {
-      if (!version.within(undefined, '2.5')) {
-        throw new NotFound('The resource could not be found.');
-      }
-      const parsed = validateBody(LEGACY_CONSOLE_BODIES[name], body) as Record<
-        string,
-        { type: string }
-      >;
-      return { action: name, type: parsed[name].type };
-    }
-    case 'os-getConsoleOutput': {
-      const parsed = validateBody(ConsoleOutputBody, body) as {
-        'os-getConsoleOutput': { length?: number | string | null };
-      };
-      const length = parsed['os-getConsoleOutput'].length;
-      const lines = length === undefined || length === null ? null : Number(length);
-      return { action: 'os-getConsoleOutput', length: lines === -1 ? null : lines };
-    }
-    default:
-      break;
+    const schema = pickForVersion(spec.bodies, version);
+    return spec.read(schema ? validateBody(schema, body) : body, version, options);
   }
-  if ((NO_BODY as readonly string[]).includes(name)) {
-    return { action: name as (typeof NO_BODY)[number] };
-  }
-  const other = OTHER_NOVA_ACTIONS[name];
+  const other = Object.hasOwn(OTHER_NOVA_ACTIONS, name) ? OTHER_NOVA_ACTIONS[name] : undefined;
   if (other === undefined) {
     throw new Invalid(`There is no such action: ${name}`);
   }
@@ -589,26 +598,19 @@ export function parseServerAction(
   throw new ActionNotImplemented(`Action '${name}' is not implemented by this compute service.`);
 }
 
-/**
- * unshelve: before 2.77 the body is not looked at; 2.77 takes an
- * availability zone; 2.91 a host too, and a null zone (unpin).
- */
-function parseUnshelve(body: unknown, version: ApiVersion): ServerAction {
+function readUnshelve(body: unknown, version: ApiVersion): ServerAction {
   if (!version.atLeast('2.77')) {
     return { action: 'unshelve' };
   }
   if (!version.atLeast('2.91')) {
-    const parsed = validateBody(UnshelveBodyV277, body) as {
-      unshelve: { availability_zone: string } | null;
-    };
-    return parsed.unshelve === null
+    const u = (body as { unshelve: { availability_zone: string } | null }).unshelve;
+    return u === null
       ? { action: 'unshelve' }
-      : { action: 'unshelve', availabilityZone: parsed.unshelve.availability_zone };
+      : { action: 'unshelve', availabilityZone: u.availability_zone };
   }
-  const parsed = validateBody(UnshelveBodyV291, body) as {
-    unshelve: { availability_zone?: string | null; host?: string } | null;
-  };
-  const u = parsed.unshelve ?? {};
+  const u =
+    (body as { unshelve: { availability_zone?: string | null; host?: string } | null }).unshelve ??
+    {};
   return {
     action: 'unshelve',
     ...('availability_zone' in u ? { availabilityZone: u.availability_zone ?? null } : {}),

@@ -1,7 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsObject, IsString, ValidateIf, ValidateNested } from 'class-validator';
-import type { ApiVersion } from '../../http/api-version';
-import { validateBody } from '../../http/validation';
+import type { ActionSpec } from './action-spec';
 import { IsBooleanLike, isBooleanLike, IsPresent, NotNullOptional, toBool } from '../validators';
 import { bodyClass, type FieldSpec } from './body-class';
 import { HasType, MaxLen, MinLen, OneOf, OneOfSchemas, Pattern } from './checks';
@@ -49,32 +48,33 @@ const hostRules = (nullable: boolean) => (): PropertyDecorator[] => [
 
 const booleanRules = (): PropertyDecorator[] => [NotNullOptional(), IsBooleanLike()];
 
-/** An action body `{"<name>": {fields}}` per microversion (the newest class at or below it). */
+/** An action body `{"<name>": {fields}}` by the microversion each class starts at. */
 function actionBodies(
   name: string,
   versions: readonly string[],
   fields: (version: string) => FieldSpec[],
   options: { nullable?: boolean } = {},
-): (version: ApiVersion) => new () => object {
-  const classes = versions.map((v) => {
-    const tag = `${name.replace(/[^a-zA-Z]/g, '')}V${v.replace('.', '')}`;
-    const inner = bodyClass(tag, v, fields(v), { holder: name });
-    const outer = bodyClass(`${tag}Body`, v, [
-      {
-        name,
-        rules: () => [
-          IsPresent(),
-          ...(options.nullable
-            ? [HasType(['object', 'null']), ValidateIf((_: unknown, x: unknown) => x !== null)]
-            : [IsObject()]),
-          ValidateNested(),
-          Type(() => inner),
-        ],
-      },
-    ]);
-    return [v, outer] as const;
-  });
-  return (version) => ([...classes].reverse().find(([v]) => version.atLeast(v)) ?? classes[0])[1];
+): Record<string, new () => object> {
+  return Object.fromEntries(
+    versions.map((v) => {
+      const tag = `${name.replace(/[^a-zA-Z]/g, '')}V${v.replace('.', '')}`;
+      const inner = bodyClass(tag, v, fields(v), { holder: name });
+      const outer = bodyClass(`${tag}Body`, v, [
+        {
+          name,
+          rules: () => [
+            IsPresent(),
+            ...(options.nullable
+              ? [HasType(['object', 'null']), ValidateIf((_: unknown, x: unknown) => x !== null)]
+              : [IsObject()]),
+            ValidateNested(),
+            Type(() => inner),
+          ],
+        },
+      ]);
+      return [v, outer];
+    }),
+  );
 }
 
 const RESIZE = actionBodies('resize', ['2.1'], () => [
@@ -119,16 +119,18 @@ const EVACUATE = actionBodies('evacuate', ['2.1', '2.14', '2.29', '2.68'], (v) =
   ...(v === '2.29' ? [{ name: 'force', rules: booleanRules }] : []),
 ]);
 
-/** The move action named `name`, validated by its schema for `version`. */
-export function parseMoveAction(
-  name: 'resize' | 'migrate' | 'os-migrateLive' | 'evacuate',
-  body: unknown,
-  version: ApiVersion,
-): MoveAction {
-  switch (name) {
-    case 'resize': {
+/** The move actions: their schemas per microversion and what a valid body asks for. */
+export const MOVE_ACTIONS: Readonly<
+  Record<
+    'resize' | 'confirmResize' | 'revertResize' | 'migrate' | 'os-migrateLive' | 'evacuate',
+    ActionSpec<MoveAction>
+  >
+> = {
+  resize: {
+    bodies: RESIZE,
+    read: (body) => {
       const r = (
-        validateBody(RESIZE(version), body) as {
+        body as {
           resize: { flavorRef: string | number; 'OS-DCF:diskConfig'?: 'AUTO' | 'MANUAL' };
         }
       ).resize;
@@ -137,19 +139,26 @@ export function parseMoveAction(
         flavorId: idFromHref(r.flavorRef),
         diskConfig: r['OS-DCF:diskConfig'] ?? null,
       };
-    }
-    case 'migrate': {
+    },
+  },
+  confirmResize: { bodies: { '2.1': null }, read: () => ({ action: 'confirmResize' }) },
+  revertResize: { bodies: { '2.1': null }, read: () => ({ action: 'revertResize' }) },
+  migrate: {
+    // Nova reads nothing from the body before 2.56.
+    bodies: { '2.1': null, ...MIGRATE },
+    read: (body, version) => {
       if (!version.atLeast('2.56')) {
-        return { action: 'migrate', host: null }; // Nova reads nothing from the body before 2.56
+        return { action: 'migrate', host: null };
       }
-      const m = (
-        validateBody(MIGRATE(version), body) as { migrate: { host?: string | null } | null }
-      ).migrate;
+      const m = (body as { migrate: { host?: string | null } | null }).migrate;
       return { action: 'migrate', host: m?.host ?? null };
-    }
-    case 'os-migrateLive': {
+    },
+  },
+  'os-migrateLive': {
+    bodies: MIGRATE_LIVE,
+    read: (body) => {
       const l = (
-        validateBody(MIGRATE_LIVE(version), body) as {
+        body as {
           'os-migrateLive': {
             host: string | null;
             block_migration: boolean | string;
@@ -165,10 +174,13 @@ export function parseMoveAction(
         diskOverCommit: l.disk_over_commit === undefined ? null : toBool(l.disk_over_commit),
         force: l.force === undefined ? false : toBool(l.force),
       };
-    }
-    case 'evacuate': {
+    },
+  },
+  evacuate: {
+    bodies: EVACUATE,
+    read: (body) => {
       const e = (
-        validateBody(EVACUATE(version), body) as {
+        body as {
           evacuate: {
             host?: string;
             adminPass?: string;
@@ -184,9 +196,9 @@ export function parseMoveAction(
         onSharedStorage: e.onSharedStorage === undefined ? null : toBool(e.onSharedStorage),
         force: e.force === undefined ? false : toBool(e.force),
       };
-    }
-  }
-}
+    },
+  },
+};
 
 /** POST /servers/{id}/migrations/{id}/action: `{"force_complete": null}`. */
 export const ForceCompleteBody = bodyClass('ForceCompleteBody', '2.22', [

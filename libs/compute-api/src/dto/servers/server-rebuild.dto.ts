@@ -1,8 +1,7 @@
 import { Type } from 'class-transformer';
 import { IsObject, IsString, ValidateNested } from 'class-validator';
 import { Invalid } from '@nova/common';
-import type { ApiVersion } from '../../http/api-version';
-import { validateBody } from '../../http/validation';
+import type { ActionOptions, ActionSpec } from './action-spec';
 import { IsBooleanLike, IsPresent, NotNullOptional, toBool } from '../validators';
 import { bodyClass, type FieldSpec } from './body-class';
 import { Format, HasType, MaxLen, MinLen, NameFormat } from './checks';
@@ -114,7 +113,8 @@ interface RebuildFields {
 
 const VERSIONS = ['2.1', '2.19', '2.54', '2.57', '2.63', '2.90'] as const;
 
-const BODIES = new Map(
+/** The rebuild body by the microversion each schema starts at. */
+const BODIES: Record<string, new () => object> = Object.fromEntries(
   VERSIONS.map((v) => {
     const inner = bodyClass(`RebuildV${v.replace('.', '')}`, v, rebuildFields(v), {
       holder: 'rebuild',
@@ -125,17 +125,20 @@ const BODIES = new Map(
         rules: () => [IsPresent(), IsObject(), ValidateNested(), Type(() => inner)],
       },
     ]);
-    return [v, outer] as const;
+    return [v, outer];
   }),
 );
 
-export function parseRebuild(
-  body: unknown,
-  version: ApiVersion,
-  options: { trustedCertsSupported: boolean },
-): RebuildRequest {
-  const newest = [...VERSIONS].reverse().find((v) => version.atLeast(v)) ?? '2.1';
-  const r = (validateBody(BODIES.get(newest)!, body) as { rebuild: RebuildFields }).rebuild;
+/** `{"rebuild": {...}}`: its schemas and what a valid one asks for. */
+export const REBUILD_ACTION: ActionSpec<{ action: 'rebuild'; request: RebuildRequest }> = {
+  bodies: BODIES,
+  read: (body, _version, options) => ({
+    action: 'rebuild',
+    request: readRebuild((body as { rebuild: RebuildFields }).rebuild, options),
+  }),
+};
+
+function readRebuild(r: RebuildFields, options: ActionOptions): RebuildRequest {
   if (r.trusted_image_certificates && !options.trustedCertsSupported) {
     throw new Invalid('Image signature certificate validation is not supported.');
   }
