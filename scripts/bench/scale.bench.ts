@@ -570,7 +570,7 @@ function printTables(): void {
   }
 
   const mem = new Table({
-    head: ['RSS now: sum (max) [processes]', ...head.slice(1)],
+    head: ['RSS now: sum (max) [processes], CPU s so far', ...head.slice(1)],
     style: { head: [], border: [] },
   });
   const roles = results[0].rss.map((g) => g.role);
@@ -579,11 +579,19 @@ function printTables(): void {
       role,
       ...results.map((r) => {
         const g = r.rss.find((x) => x.role === role);
-        return g && g.count > 0 ? `${mib(g.sum)} (${mib(g.max)}) [${g.count}]` : '';
+        return g && g.count > 0
+          ? `${mib(g.sum)} (${mib(g.max)}) [${g.count}], ${g.cpu.toFixed(0)} s`
+          : '';
       }),
     ]);
   }
-  mem.push(['all', ...results.map((r) => mib(r.rss.reduce((a, g) => a + g.sum, 0)))]);
+  mem.push([
+    'all',
+    ...results.map(
+      (r) =>
+        `${mib(r.rss.reduce((a, g) => a + g.sum, 0))}, ${r.rss.reduce((a, g) => a + g.cpu, 0).toFixed(0)} s`,
+    ),
+  ]);
   console.log(mem.toString());
 
   const conns = new Table({

@@ -3,6 +3,7 @@
  * grouped by role, and the MariaDB and RabbitMQ connections the stack holds.
  */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { createConnection } from 'mysql2/promise';
 import { rssMiB, type Stack } from '../../lib/stack';
@@ -14,9 +15,19 @@ export interface Group {
   readonly count: number;
   readonly sum: number;
   readonly max: number;
+  /** CPU seconds (user + system) the group's processes used since they started. */
+  readonly cpu: number;
 }
 
-/** RSS now (MiB) of api, super conductor, scheduler, cell conductors and computes. */
+/** utime + stime of a process, in seconds (clock ticks of 1/100 s). */
+function cpuSeconds(pid: number): number {
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** RSS now (MiB) and CPU used so far of api, super conductor, scheduler, cell conductors and computes. */
 export function rssGroups(stack: Stack): Group[] {
   const roles: Array<[string, (label: string) => boolean]> = [
     ['nova-api', (l) => l === 'nova-api'],
@@ -26,20 +37,22 @@ export function rssGroups(stack: Stack): Group[] {
     ['nova-compute (one per cell)', (l) => l.startsWith('nova-compute-')],
   ];
   return roles.map(([role, match]) => {
-    const sizes = stack.processes
+    const samples = stack.processes
       .filter((p) => p.alive && match(p.label))
       .map((p) => {
         try {
-          return rssMiB(p.pid).rss;
+          return { rss: rssMiB(p.pid).rss, cpu: cpuSeconds(p.pid) };
         } catch {
-          return 0; // gone meanwhile
+          return { rss: 0, cpu: 0 }; // gone meanwhile
         }
       });
+    const sizes = samples.map((x) => x.rss);
     return {
       role,
       count: sizes.length,
       sum: sizes.reduce((a, b) => a + b, 0),
       max: Math.max(0, ...sizes),
+      cpu: samples.reduce((a, x) => a + x.cpu, 0),
     };
   });
 }
