@@ -209,6 +209,8 @@ export class Stack {
   readonly databases: string[] = [];
   readonly vhosts: string[] = [];
   readonly cellUrls = new Map<string, { db: string; mq: string }>();
+  /** Regular cells, in order: options.cells, then those addCells() added. */
+  readonly cells: string[] = [];
   sections: Sections = {};
   port = 0;
   /** Processes that died while they should have been running. */
@@ -217,6 +219,7 @@ export class Stack {
   private redisTouched = false;
 
   constructor(readonly options: StackOptions) {
+    this.cells.push(...options.cells);
     this.dir = options.dir ?? mkdtempSync(join(tmpdir(), 'nova-stack-'));
     mkdirSync(this.dir, { recursive: true });
     // Last resort, whatever way this process ends: no service outlives it.
@@ -284,23 +287,77 @@ export class Stack {
     await manage(this.sections, 'api_db', 'sync');
     await manage(this.sections, 'cell_v2', 'map_cell0', '--database_connection', cell0);
     for (const [i, cell] of this.options.cells.entries()) {
-      const urls = { db: this.db(cell), mq: mqs[i + 1] };
-      this.cellUrls.set(cell, urls);
-      log(`nova-manage cell_v2 create_cell --name ${cell}`);
-      await manage(
-        this.sections,
-        'cell_v2',
-        'create_cell',
-        '--name',
-        cell,
-        '--database_connection',
-        urls.db,
-        '--transport-url',
-        urls.mq,
-      );
+      await this.createCell(cell, mqs[i + 1], log);
     }
     log('nova-manage db sync');
     await manage(this.sections, 'db', 'sync');
+  }
+
+  private async createCell(cell: string, mq: string, log: (s: string) => void): Promise<void> {
+    const urls = { db: this.db(cell), mq };
+    this.cellUrls.set(cell, urls);
+    log(`nova-manage cell_v2 create_cell --name ${cell}`);
+    await manage(
+      this.sections,
+      'cell_v2',
+      'create_cell',
+      '--name',
+      cell,
+      '--database_connection',
+      urls.db,
+      '--transport-url',
+      urls.mq,
+    );
+  }
+
+  /**
+   * Grow a running stack: each new cell's vhost, database (create_cell, db
+   * sync), conductor and compute process; resolves when they say they are ready.
+   */
+  async addCells(cells: readonly string[], log: (s: string) => void): Promise<void> {
+    const mqs = await Promise.all(cells.map((n) => this.vhost(n)));
+    for (const [i, cell] of cells.entries()) {
+      await this.createCell(cell, mqs[i], log);
+    }
+    log('nova-manage db sync');
+    await manage(this.sections, 'db', 'sync');
+    this.cells.push(...cells);
+    const svc = { NOVA_LOG_LEVEL: this.options.serviceLogLevel };
+    const conductors = cells.map((cell) => this.spawnCellConductor(cell, svc));
+    log(`waiting for ${cells.length} cell conductors`);
+    await this.waitUntil('cell conductors ready', 180_000, async () =>
+      conductors.every((p) => p.logged('nova-conductor ready')),
+    );
+    const computes = cells.map((cell) => this.spawnCompute(cell, svc));
+    log(`waiting for ${cells.length} nova-compute processes`);
+    await this.waitUntil('nova-compute ready', 300_000, async () =>
+      computes.every((p) => p.logged('nova-compute ready')),
+    );
+  }
+
+  private spawnCellConductor(cell: string, svc: NodeJS.ProcessEnv): ServiceProcess {
+    const urls = this.cellUrls.get(cell) as { db: string; mq: string };
+    return this.spawn(
+      `nova-conductor-${cell}`,
+      'nova-conductor',
+      ['--config-file', join(this.dir, 'nova.conf')],
+      {
+        ...svc,
+        OS_DATABASE__CONNECTION: urls.db,
+        OS_DEFAULT__TRANSPORT_URL: urls.mq,
+        OS_DEFAULT__HOST: `${cell}-conductor`,
+      },
+    );
+  }
+
+  private spawnCompute(cell: string, svc: NodeJS.ProcessEnv): ServiceProcess {
+    const urls = this.cellUrls.get(cell) as { db: string; mq: string };
+    return this.spawn(
+      `nova-compute-${cell}`,
+      'nova-compute',
+      ['--config-file', join(this.dir, 'nova-compute.conf')],
+      { ...svc, OS_DEFAULT__TRANSPORT_URL: urls.mq, OS_DEFAULT__HOST: `${cell}-compute` },
+    );
   }
 
   private spawn(
@@ -350,16 +407,7 @@ export class Stack {
       'nova-scheduler ready',
     ]);
     for (const cell of this.options.cells) {
-      const urls = this.cellUrls.get(cell) as { db: string; mq: string };
-      ready.push([
-        this.spawn(`nova-conductor-${cell}`, 'nova-conductor', ['--config-file', conf], {
-          ...svc,
-          OS_DATABASE__CONNECTION: urls.db,
-          OS_DEFAULT__TRANSPORT_URL: urls.mq,
-          OS_DEFAULT__HOST: `${cell}-conductor`,
-        }),
-        'nova-conductor ready',
-      ]);
+      ready.push([this.spawnCellConductor(cell, svc), 'nova-conductor ready']);
     }
     const api = this.spawn('nova-api', 'nova-api', ['--config-file', conf], {
       NOVA_LOG_LEVEL: this.options.apiLogLevel,
@@ -380,14 +428,7 @@ export class Stack {
     });
     const computes: ServiceProcess[] = [];
     for (const cell of this.options.cells) {
-      const urls = this.cellUrls.get(cell) as { db: string; mq: string };
-      computes.push(
-        this.spawn(`nova-compute-${cell}`, 'nova-compute', ['--config-file', computeConf], {
-          ...svc,
-          OS_DEFAULT__TRANSPORT_URL: urls.mq,
-          OS_DEFAULT__HOST: `${cell}-compute`,
-        }),
-      );
+      computes.push(this.spawnCompute(cell, svc));
     }
     log(
       `waiting for ${this.options.cells.length} nova-compute processes ` +
