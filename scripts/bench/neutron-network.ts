@@ -4,7 +4,13 @@
  * settings (the service user, as the tests use), and a network with a subnet
  * for the bench's project, removed afterwards with any port left on it.
  */
-import { adminToken, credentials, KEYSTONE, NEUTRON } from '../conformance/openstack';
+import {
+  adminToken,
+  credentials,
+  KEYSTONE,
+  NEUTRON,
+  neutronCall as neutron,
+} from '../conformance/openstack';
 import type { Sections } from '../lib/stack';
 
 export class BenchNetwork {
@@ -67,26 +73,4 @@ export class BenchNetwork {
     }
     await neutron(this.token, 'DELETE', `/networks/${this.id}`);
   }
-}
-
-async function neutron<T = unknown>(
-  token: string,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<T> {
-  const res = await fetch(`${NEUTRON}/v2.0${path}`, {
-    method,
-    headers: {
-      'x-auth-token': token,
-      accept: 'application/json',
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  if (!res.ok) {
-    throw new Error(`Neutron ${method} ${path}: HTTP ${res.status} ${text.slice(0, 400)}`);
-  }
-  return (text ? JSON.parse(text) : undefined) as T;
 }

@@ -18,6 +18,7 @@ import 'reflect-metadata';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Stack } from '../lib/stack';
+import { AutoAllocationDefaults } from './auto-allocation';
 import { adminToken, credentials, imageId, KEYSTONE, networkExtensions, GLANCE } from './openstack';
 import {
   failureDetails,
@@ -134,9 +135,12 @@ async function main(): Promise<number> {
       fake_driver: { vcpus: '64', memory_mb: '131072', local_gb: '2000' },
     },
   });
+  let autoAllocation: AutoAllocationDefaults | undefined;
   const onSignal = (signal: string) => {
     console.error(`\n${signal}: stopping our services`);
-    void stack.cleanup(true).finally(() => process.exit(130));
+    void Promise.allSettled([autoAllocation?.remove(), stack.cleanup(true)]).finally(() =>
+      process.exit(130),
+    );
   };
   process.once('SIGINT', () => onSignal('SIGINT'));
   process.once('SIGTERM', () => onSignal('SIGTERM'));
@@ -147,6 +151,7 @@ async function main(): Promise<number> {
     await stack.waitForHosts(2 * HOSTS_PER_CELL);
     const token = await adminToken(creds.adminPassword);
     await createFlavors(token);
+    autoAllocation = await AutoAllocationDefaults.create(token);
     const version = (await novaCall(token, 'GET', '/')).body['version'] as { version: string };
     const settings = {
       workspace: join(WORKSPACE, 'tempest'),
@@ -187,6 +192,9 @@ async function main(): Promise<number> {
     );
     return results.failed.length === 0 ? 0 : 1;
   } finally {
+    await autoAllocation?.remove().catch((err: unknown) => {
+      console.error(`[conformance] removing the auto-allocation defaults: ${String(err)}`);
+    });
     await stack.cleanup(true);
   }
 }

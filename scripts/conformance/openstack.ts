@@ -72,3 +72,26 @@ export async function networkExtensions(token: string): Promise<string[]> {
   );
   return body.extensions.map((e) => e.alias).sort();
 }
+
+/** A Neutron v2.0 call with `token`; a 4xx/5xx answer throws with Neutron's message. */
+export async function neutronCall<T = unknown>(
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<T> {
+  const res = await fetch(`${NEUTRON}/v2.0${path}`, {
+    method,
+    headers: {
+      'x-auth-token': token,
+      accept: 'application/json',
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  if (!res.ok) {
+    throw new Error(`Neutron ${method} ${path}: HTTP ${res.status} ${text.slice(0, 400)}`);
+  }
+  return (text ? JSON.parse(text) : undefined) as T;
+}
