@@ -120,5 +120,18 @@ describe('RPC casts across a RabbitMQ broker crash (3-node cluster, quorum queue
     const survivors = cluster.nodes.filter((n) => n !== first);
     const moved = await Promise.all(survivors.map((n) => connectionsOn(n)));
     expect(moved.reduce((a, b) => a + b, 0)).toBe(2);
+
+    // A client started now, with the dead broker still first in its URL, moves on
+    // to the next one, and its call reaches the consumer that failed over.
+    const late = await openTransport(url, 10_000, options);
+    transports.push(late);
+    expect(
+      await late.call(
+        { topic: 'ha', server: 'c1' },
+        envelope(ctx, 'work', { n: -1 }, '1.0'),
+        10_000,
+      ),
+    ).toBeNull();
+    expect(handled.get(-1)).toBe(1);
   });
 });

@@ -4,6 +4,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { sleep } from '@nova/common';
 import { freePort } from './redis';
 import { until } from './redis-ha';
 
@@ -36,6 +37,18 @@ async function brokerUser(): Promise<{ uid: number; gid: number } | undefined> {
   ]);
   return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
 }
+
+/** Beams still running, killed if the test process exits without stop() (no strays). */
+const live = new Set<number>();
+process.once('exit', () => {
+  for (const pid of live) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
+});
 
 /**
  * One extra RabbitMQ node on loopback, beside (never touching) the machine's
@@ -82,12 +95,27 @@ export class RabbitNode {
         this.child = undefined;
       }
     });
-    await until(`${this.name} on ${this.port}`, async () => {
-      if (!this.child) {
-        throw new Error(`${this.name} exited while starting; see ${this.dir}/log`);
+    // A loaded machine may take half a minute to boot a node; one that exits fails at once.
+    for (let i = 0; !(await listening(this.port)); i++) {
+      if (!this.child || i >= 900) {
+        await this.kill();
+        throw new Error(`${this.name} did not start on ${this.port}:\n${this.logTail()}`);
       }
-      return listening(this.port);
-    });
+      await sleep(100);
+    }
+    const pid = this.beamPid();
+    if (pid) {
+      live.add(pid);
+    }
+  }
+
+  private logTail(): string {
+    try {
+      const log = readFileSync(join(this.dir, 'log', `${this.name}.log`), 'utf8');
+      return log.split('\n').slice(-30).join('\n');
+    } catch {
+      return '(no log)';
+    }
   }
 
   /** The Erlang VM's pid (the script in between is only a shell waiting for it). */
@@ -112,6 +140,7 @@ export class RabbitNode {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     const pid = this.beamPid();
     if (pid) {
+      live.delete(pid);
       try {
         process.kill(pid, 'SIGKILL');
       } catch {
@@ -181,11 +210,8 @@ export class RabbitCluster {
     const cluster = new RabbitCluster(nodes, dir);
     try {
       const [seed, ...others] = nodes;
-      const t0 = Date.now();
       await seed.start();
-      console.log('seed', Date.now() - t0);
       await Promise.all(others.map((n) => n.start()));
-      console.log('others', Date.now() - t0);
       await until('all nodes in the cluster', async () => {
         const status = await seed.ctl('cluster_status', '--formatter', 'json');
         const running = (JSON.parse(status) as { running_nodes: string[] }).running_nodes;
