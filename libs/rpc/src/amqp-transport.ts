@@ -96,6 +96,7 @@ export class AmqpTransport implements RpcTransport {
         confirm: true,
         publishTimeout: PUBLISH_TIMEOUT_MS,
         setup: async (channel: ConfirmChannel) => {
+          this.watch(channel);
           await channel.assertExchange(EXCHANGE, 'topic', { durable: true });
         },
       });
@@ -213,6 +214,7 @@ export class AmqpTransport implements RpcTransport {
     const channel = manager.createChannel({
       confirm: false,
       setup: async (ch: Channel) => {
+        this.watch(ch);
         await ch.prefetch(prefetch);
         await ch.assertExchange(EXCHANGE, 'topic', { durable: true });
         await ch.assertExchange(fanoutExchange, 'fanout', { durable: false });
@@ -390,6 +392,15 @@ export class AmqpTransport implements RpcTransport {
   }
 
   /**
+   * The broker closing a channel (a refused declaration, an unknown delivery
+   * tag) is an 'error' on it; unheard, amqplib's socket handler throws and the
+   * whole connection drops. Rebuild the channel instead.
+   */
+  private watch(channel: Channel): void {
+    channel.on('error', (err: unknown) => this.recover(err));
+  }
+
+  /**
    * A channel failed while its connection stayed up (a refused declaration, a
    * cancelled consumer). amqp-connection-manager rebuilds channels only on a new
    * connection, so reconnect (after a pause, once for several failures).
@@ -449,8 +460,14 @@ export class AmqpTransport implements RpcTransport {
   }
 }
 
-/** Errors that mean "the channel or connection just went away; it will be back". */
+/**
+ * Errors that mean "the channel or connection just went away; it will be back";
+ * not a broker's refusal (which closes the channel too, with an AMQP reply code).
+ */
 function isChannelGone(err: unknown): boolean {
+  if (typeof (err as { code?: unknown } | undefined)?.code === 'number') {
+    return false;
+  }
   return /channel closed|connection closed|closed channel|channel ended|connection ended/i.test(
     describeError(err),
   );
