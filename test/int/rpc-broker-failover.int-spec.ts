@@ -7,13 +7,14 @@ import { until } from '../support/redis-ha';
 const CASTS = 2000;
 /** Casts awaiting their broker confirm at once: a steady stream, not one at a time. */
 const IN_FLIGHT = 32;
-/** The handler run during which the broker dies. */
+/** The handler runs during which a broker dies. */
 const KILL_AT = CASTS / 4;
+const SECOND_KILL_AT = (CASTS * 3) / 4;
 /** The consumer's prefetch: at most this many deliveries unacked on a channel. */
 const PREFETCH = 16;
 /** Handler runs in flight across the failover (acking after their channel died). */
 const HELD = 8;
-/** How far the producer may run ahead of the consumer. */
+/** How far the producer may run ahead of the consumer (until the second crash). */
 const LEAD = 200;
 
 /** AMQP connections to a node's port (rabbitmqctl lists the whole cluster's). */
@@ -24,12 +25,12 @@ async function connectionsOn(node: RabbitNode): Promise<number> {
 
 /**
  * Three RabbitMQ nodes in one cluster with quorum queues
- * ([oslo_messaging_rabbit] rabbit_quorum_queue): the node the producer and the
- * consumer are both connected to, which also leads the topic's queues, is
- * SIGKILLed in the middle of a stream of casts; both fail over to the next
- * broker of their transport URL and no cast is lost.
+ * ([oslo_messaging_rabbit] rabbit_quorum_queue). In the middle of a stream of
+ * casts, the consumer's node (which also leads the topic's queue) is SIGKILLed;
+ * once it is back, the node the producer and the consumer then share is. Both
+ * fail over to the next broker of their transport URL and no cast is lost.
  */
-describe('RPC casts across a RabbitMQ broker crash (3-node cluster, quorum queues)', () => {
+describe('RPC casts across RabbitMQ broker crashes (3-node cluster, quorum queues)', () => {
   let cluster: RabbitCluster;
   const transports: RpcTransport[] = [];
   const options = transportOptions(
@@ -45,19 +46,21 @@ describe('RPC casts across a RabbitMQ broker crash (3-node cluster, quorum queue
     await cluster?.stop();
   });
 
-  it('handles every numbered cast at least once while the broker both sides use is killed', async () => {
-    const [first] = cluster.nodes;
-    // Both URLs name the nodes in the same order: both sides start on the first node.
-    const url = cluster.url();
-    const consumer = await openTransport(url, 10_000, options);
+  it('handles every numbered cast at least once while the brokers under consumer and producer are killed', async () => {
+    const [first, second, third] = cluster.nodes;
+    const consumer = await openTransport(cluster.url([first, second, third]), 10_000, options);
     transports.push(consumer);
-    const producer = await openTransport(url, 10_000, options);
+    const producer = await openTransport(cluster.url([second, third, first]), 10_000, options);
     transports.push(producer);
 
     const handled = new Map<number, number>();
     let started = 0; // handler runs begun, redeliveries included
-    let sentAtKill = -1;
-    let kill: Promise<void> | undefined;
+    const sentAtKill: number[] = [];
+    let back: Promise<void> | undefined;
+    let secondDown: Promise<void> | undefined;
+    let sharedSecond = -1;
+    let killedSecond!: () => void;
+    const secondKill = new Promise<void>((r) => (killedSecond = r));
     let resume!: () => void;
     const failedOver = new Promise<void>((r) => (resume = r));
     await consumer.serve(
@@ -65,9 +68,12 @@ describe('RPC casts across a RabbitMQ broker crash (3-node cluster, quorum queue
       async (m) => {
         const run = ++started;
         if (run === KILL_AT) {
-          // Mid-stream: crash the broker under both the consumer and the producer.
-          sentAtKill = next;
-          kill = first.kill();
+          // Crash the consumer's broker (the queue's leader too), and boot it again.
+          sentAtKill.push(next);
+          back = first
+            .kill()
+            .then(() => first.start())
+            .then(() => cluster.waitRunning());
         }
         if (run > KILL_AT + PREFETCH) {
           // More deliveries than the dead channel could have had unacked: the new one's.
@@ -78,20 +84,33 @@ describe('RPC casts across a RabbitMQ broker crash (3-node cluster, quorum queue
           // when the channel it came on is gone.
           await failedOver;
         }
+        if (run === SECOND_KILL_AT) {
+          // The stream waits here until the first node is back (two of three down
+          // is no majority); then crash the node both sides now use.
+          await back;
+          sharedSecond = await connectionsOn(second);
+          sentAtKill.push(next);
+          secondDown = second.kill();
+          lead = CASTS; // the producer sends the rest at once, into its failover
+          killedSecond();
+        } else if (run > SECOND_KILL_AT) {
+          await secondKill; // hold the stream (and these acks) across the second crash
+        }
         const n = m.args['n'] as number;
         handled.set(n, (handled.get(n) ?? 0) + 1);
       },
       { prefetch: PREFETCH },
     );
-    expect(await connectionsOn(first)).toBe(2);
+    expect([await connectionsOn(first), await connectionsOn(second)]).toEqual([1, 1]);
 
     const rejected: Array<[number, string]> = [];
     let next = 0;
+    let lead = LEAD;
     let slowest = 0; // ms, the longest a cast waited for its confirm
     const ctx = adminContext({ requestId: 'req-ha' });
     const sender = async (): Promise<void> => {
       while (next < CASTS) {
-        if (next - started > LEAD) {
+        if (next - started > lead) {
           await sleep(5); // keep the stream steady: the producer stays near the consumer
           continue;
         }
@@ -104,7 +123,7 @@ describe('RPC casts across a RabbitMQ broker crash (3-node cluster, quorum queue
       }
     };
     await Promise.all(Array.from({ length: IN_FLIGHT }, sender));
-    await kill;
+    await secondDown;
 
     // cast() resolved for every message: each one was confirmed by a broker.
     expect(rejected).toEqual([]);
@@ -113,20 +132,20 @@ describe('RPC casts across a RabbitMQ broker crash (3-node cluster, quorum queue
     expect(missing).toEqual([]);
     const duplicates = [...handled.values()].reduce((sum, count) => sum + count - 1, 0);
     console.info(
-      `${CASTS} casts, none lost; ${duplicates} handled twice (redelivered after the crash); ` +
-        `the broker died at cast ${sentAtKill}; the slowest cast took ${slowest} ms`,
+      `${CASTS} casts, none lost; ${duplicates} handled twice (redelivered after a crash); ` +
+        `brokers died at casts ${sentAtKill.join(' and ')}; the slowest cast took ${slowest} ms`,
     );
-    // The kill really happened mid-stream, and both sides now sit on the survivors.
-    expect(sentAtKill).toBeGreaterThan(0);
-    expect(sentAtKill).toBeLessThan(CASTS);
-    expect(first.running).toBe(false);
-    const survivors = cluster.nodes.filter((n) => n !== first);
-    const moved = await Promise.all(survivors.map((n) => connectionsOn(n)));
-    expect(moved.reduce((a, b) => a + b, 0)).toBe(2);
+    // Both kills happened mid-stream; before the second, the consumer had moved to
+    // the producer's node; now both sit on the nodes still up.
+    expect(sentAtKill).toHaveLength(2);
+    expect(sentAtKill[1]).toBeLessThan(CASTS);
+    expect(sharedSecond).toBe(2);
+    expect([first.running, second.running, third.running]).toEqual([true, false, true]);
+    expect((await connectionsOn(first)) + (await connectionsOn(third))).toBe(2);
 
-    // A client started now, with the dead broker still first in its URL, moves on
-    // to the next one, and its call reaches the consumer that failed over.
-    const late = await openTransport(url, 10_000, options);
+    // A client started now, with the dead broker first in its URL, moves on to the
+    // next one, and its call reaches the consumer that failed over twice.
+    const late = await openTransport(cluster.url([second, third, first]), 10_000, options);
     transports.push(late);
     expect(
       await late.call(
@@ -136,5 +155,5 @@ describe('RPC casts across a RabbitMQ broker crash (3-node cluster, quorum queue
       ),
     ).toBeNull();
     expect(handled.get(-1)).toBe(1);
-  });
+  }, 120_000);
 });

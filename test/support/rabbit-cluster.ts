@@ -212,16 +212,22 @@ export class RabbitCluster {
       const [seed, ...others] = nodes;
       await seed.start();
       await Promise.all(others.map((n) => n.start()));
-      await until('all nodes in the cluster', async () => {
-        const status = await seed.ctl('cluster_status', '--formatter', 'json');
-        const running = (JSON.parse(status) as { running_nodes: string[] }).running_nodes;
-        return nodes.every((n) => running.includes(n.name));
-      });
+      await cluster.waitRunning();
     } catch (err) {
       await cluster.stop();
       throw err;
     }
     return cluster;
+  }
+
+  /** Waits until every node that should run is up and in the cluster (say, rebooted after a kill). */
+  async waitRunning(): Promise<void> {
+    const up = this.nodes.filter((n) => n.running);
+    await until('the nodes running in the cluster', async () => {
+      const status = await up[0].ctl('cluster_status', '--formatter', 'json');
+      const running = (JSON.parse(status) as { running_nodes: string[] }).running_nodes;
+      return up.every((n) => running.includes(n.name));
+    });
   }
 
   /** A transport URL naming the nodes in this order (the client tries them in turn). */
