@@ -253,4 +253,23 @@ describe('RPC over RabbitMQ with quorum queues ([oslo_messaging_rabbit] rabbit_q
     const fanout = [...types].filter(([name]) => name.startsWith('qcalc_fanout_'));
     expect(fanout.map(([, type]) => type)).toEqual(['classic']);
   });
+
+  it('rejects a cast whose queue the broker refuses (another type), then casts again on a new channel', async () => {
+    const classic = createTransport(rabbitUrl(vhost));
+    await classic.connect(5000);
+    transports.push(classic);
+    await classic.cast({ topic: 'mixed' }, msg('as-classic'));
+    const client = await open();
+    await expect(client.cast({ topic: 'mixed' }, msg('refused'))).rejects.toThrow(
+      /PRECONDITION_FAILED - inequivalent arg 'x-queue-type'/,
+    );
+    // The refusal closed the publishing channel; it is rebuilt without the refused queue.
+    const got: string[] = [];
+    const server = await open();
+    await server.serve({ topic: 'qafter', server: 'h1' }, async (m) => {
+      got.push(m.method);
+    });
+    await client.cast({ topic: 'qafter' }, msg('after'));
+    await until(() => got.includes('after'));
+  });
 });

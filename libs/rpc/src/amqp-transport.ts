@@ -5,7 +5,7 @@ import {
   type ChannelWrapper,
 } from 'amqp-connection-manager';
 import type { Channel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
-import { describeError, Invalid } from '@nova/common';
+import { describeError, Invalid, sleep } from '@nova/common';
 import { getLogger, runWithLogContext } from '@nova/logging';
 import { routingKey, type RpcEnvelope, type RpcReply, type RpcTarget } from './envelope';
 import { fromWireError, MessagingTimeout, toWireError } from './rpc-errors';
@@ -20,6 +20,10 @@ const EXCHANGE = 'nova';
 const REPLY_TO = 'amq.rabbitmq.reply-to';
 /** Publishes wait this long for a connection before they fail (instead of queueing in memory forever). */
 const PUBLISH_TIMEOUT_MS = 10_000;
+/** Between sending a publish again (after a nack, or while the channel is being rebuilt). */
+const RETRY_PAUSE_MS = 50;
+/** Before rebuilding a failed channel by reconnecting (so a broker that keeps refusing is not hammered). */
+const RECOVER_DELAY_MS = 1000;
 
 interface Pending {
   resolve(value: unknown): void;
@@ -29,13 +33,15 @@ interface Pending {
 
 /**
  * RPC over RabbitMQ (amqplib through amqp-connection-manager, which reconnects,
- * re-runs channel setup and re-publishes unconfirmed messages). Durable topic
+ * trying the URL's brokers in turn, and re-runs channel setup). Durable topic
  * exchange `nova`, durable queues `<topic>` (shared) and `<topic>.<server>`,
  * fanout exchange `<topic>_fanout` (the durable queues are quorum queues when
- * configured; the fanout ones, exclusive, cannot be); casts are persistent and confirmed; calls use
- * direct reply-to on the publishing channel with a per-call timeout, and a reply
- * that arrives too late is dropped; consumers ack after the handler settled, with
- * bounded prefetch.
+ * configured; the fanout ones, exclusive, cannot be); casts are persistent and
+ * resolve once a broker confirmed them, a publish lost with its channel is sent
+ * again on the next one (at least once); calls use direct reply-to on the
+ * publishing channel with a per-call timeout, and a reply that arrives too late
+ * is dropped; consumers ack on their delivery's channel after the handler
+ * settled, with bounded prefetch, and consume again after a reconnect.
  */
 export class AmqpTransport implements RpcTransport {
   readonly kind = 'amqp' as const;
@@ -45,6 +51,7 @@ export class AmqpTransport implements RpcTransport {
   private readonly fanouts = new Set<string>();
   private readonly queues = new Set<string>();
   private readonly consumers = new Set<ChannelWrapper>();
+  private recovery?: NodeJS.Timeout;
 
   constructor(
     private readonly hosts: readonly BrokerHost[],
@@ -89,9 +96,13 @@ export class AmqpTransport implements RpcTransport {
         confirm: true,
         publishTimeout: PUBLISH_TIMEOUT_MS,
         setup: async (channel: ConfirmChannel) => {
+          this.watch(channel);
           await channel.assertExchange(EXCHANGE, 'topic', { durable: true });
         },
       });
+      // A setup that fails on a later connection (a declaration refused while a
+      // cluster elects queue leaders) leaves the wrapper without a channel.
+      publisher.on('error', (err: unknown) => this.recover(err));
       await publisher.waitForConnect();
       // Direct reply-to must be consumed (no-ack) on the channel that publishes the calls.
       await publisher.consume(REPLY_TO, (msg) => this.onReply(msg), { noAck: true });
@@ -193,32 +204,55 @@ export class AmqpTransport implements RpcTransport {
     const shared = target.topic;
     const own = `${target.topic}.${target.server}`;
     const fanoutExchange = `${target.topic}_fanout`;
-    const fanoutQueue = `${fanoutExchange}_${target.server}_${randomUUID().slice(0, 8)}`;
+    const prefetch = options.prefetch ?? 16;
+    let connected = false;
+    // The consumers live in the setup, on the raw channel: it runs again on every
+    // new connection (another broker after a failover), and each delivery is acked
+    // on the channel it came on. Acking through the wrapper would send a dead
+    // channel's delivery tag on the new channel, which the broker answers by
+    // closing it (406 unknown delivery tag) or, worse, by acking another message.
     const channel = manager.createChannel({
+      confirm: false,
       setup: async (ch: Channel) => {
+        this.watch(ch);
+        await ch.prefetch(prefetch);
         await ch.assertExchange(EXCHANGE, 'topic', { durable: true });
         await ch.assertExchange(fanoutExchange, 'fanout', { durable: false });
         for (const queue of [shared, own]) {
           await ch.assertQueue(queue, this.durableQueue());
           await ch.bindQueue(queue, EXCHANGE, queue);
         }
+        // A new exclusive queue each time: the last one went with its connection
+        // (and maybe with its broker, whose name for it may linger a while).
+        const fanoutQueue = `${fanoutExchange}_${target.server}_${randomUUID().slice(0, 8)}`;
         await ch.assertQueue(fanoutQueue, { exclusive: true, autoDelete: true });
         await ch.bindQueue(fanoutQueue, fanoutExchange, '');
+        for (const queue of [shared, own, fanoutQueue]) {
+          await ch.consume(queue, (msg) => this.onDelivery(ch, msg, handler), { noAck: false });
+        }
       },
     });
-    await channel.waitForConnect();
-    const prefetch = options.prefetch ?? 16;
-    for (const queue of [shared, own, fanoutQueue]) {
-      await channel.consume(queue, (msg) => void this.dispatch(channel, msg, handler), {
-        noAck: false,
-        prefetch,
+    await new Promise<void>((resolve, reject) => {
+      channel.once('connect', () => {
+        connected = true;
+        resolve();
       });
-    }
+      channel.on('error', (err: unknown) => {
+        if (connected) {
+          this.recover(err); // a re-declare failed on a later connection
+        } else {
+          reject(err instanceof Error ? err : new Error(describeError(err)));
+        }
+      });
+    }).catch(async (err: unknown) => {
+      await channel.close().catch(() => undefined);
+      throw err;
+    });
     this.consumers.add(channel);
     return {
       stop: async () => {
         this.consumers.delete(channel);
-        await channel.cancelAll().catch(() => undefined);
+        // Closing the channel cancels its consumers; unacked deliveries go back to their queues.
         await channel.close().catch(() => undefined);
       },
     };
@@ -230,6 +264,8 @@ export class AmqpTransport implements RpcTransport {
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.recovery);
+    this.recovery = undefined;
     for (const [id, waiting] of this.pending) {
       clearTimeout(waiting.timer);
       waiting.reject(new MessagingTimeout(`Transport closed before the reply to message ${id}`));
@@ -243,17 +279,22 @@ export class AmqpTransport implements RpcTransport {
     await manager?.close().catch(() => undefined);
   }
 
-  private async dispatch(
-    channel: ChannelWrapper,
-    msg: ConsumeMessage,
-    handler: RpcHandler,
-  ): Promise<void> {
+  private onDelivery(ch: Channel, msg: ConsumeMessage | null, handler: RpcHandler): void {
+    if (!msg) {
+      // The broker cancelled the consumer (its queue was deleted or moved away).
+      this.recover(new Error('consumer cancelled by the broker'));
+      return;
+    }
+    void this.dispatch(msg, handler).finally(() => ack(ch, msg));
+  }
+
+  /** Handles one delivery and replies to a call; the caller acks it. */
+  private async dispatch(msg: ConsumeMessage, handler: RpcHandler): Promise<void> {
     let message: RpcEnvelope;
     try {
       message = JSON.parse(msg.content.toString()) as RpcEnvelope;
     } catch (err) {
       log.error({ err: describeError(err) }, 'dropping a message that is not JSON');
-      channel.ack(msg);
       return;
     }
     const { replyTo, correlationId } = msg.properties as {
@@ -287,7 +328,6 @@ export class AmqpTransport implements RpcTransport {
         })
         .catch((err: unknown) => log.warn({ err: describeError(err) }, 'could not send a reply'));
     }
-    channel.ack(msg);
   }
 
   private onReply(msg: ConsumeMessage | null): void {
@@ -307,9 +347,10 @@ export class AmqpTransport implements RpcTransport {
   }
 
   /**
-   * Publish, riding out a reconnect: a publish that fails because the channel
-   * just died waits for the new channel and is sent again (at least once, as
-   * oslo.messaging does), until the publish timeout.
+   * Publish and wait for the broker's confirm, riding out a reconnect: a publish
+   * whose channel died before its confirm, or that a broker refused (nack), is
+   * sent again (at least once, as oslo.messaging does) until the publish
+   * timeout; the wrapper holds it until there is a channel again.
    */
   private async publish(
     exchange: string,
@@ -327,28 +368,59 @@ export class AmqpTransport implements RpcTransport {
         });
         return;
       } catch (err) {
-        if (!isChannelGone(err) || Date.now() >= deadline) {
+        if (!isRetryable(err) || Date.now() >= deadline) {
           throw err;
         }
-        await Promise.race([
-          publisher.waitForConnect(),
-          new Promise((r) => setTimeout(r, Math.max(1, deadline - Date.now()))),
-        ]);
-        await new Promise((r) => setTimeout(r, 20)); // let the wrapper finish its setup on the new channel
+        await sleep(RETRY_PAUSE_MS);
       }
     }
   }
 
   /** A setup step for the publishing channel, now and after every reconnect. */
   private async addSetup(setup: (channel: ConfirmChannel) => Promise<void>): Promise<void> {
-    await this.ready()
-      .addSetup(setup)
-      .catch((err: unknown) => {
-        if (!isChannelGone(err)) {
-          throw err;
-        }
-        // The channel died under us: the setup stays registered and runs on the new one.
-      });
+    const publisher = this.ready();
+    await publisher.addSetup(setup).catch(async (err: unknown) => {
+      if (isChannelGone(err)) {
+        return; // the channel died under us: the setup stays registered and runs on the new one
+      }
+      // The broker refused it (e.g. a queue of another type): not on the next connections
+      // either; and the refusal closed the channel, so build a new one.
+      await publisher.removeSetup(setup);
+      this.recover(err);
+      throw err;
+    });
+  }
+
+  /**
+   * The broker closing a channel (a refused declaration, an unknown delivery
+   * tag) is an 'error' on it; unheard, amqplib's socket handler throws and the
+   * whole connection drops. Rebuild the channel instead.
+   */
+  private watch(channel: Channel): void {
+    channel.on('error', (err: unknown) => this.recover(err));
+  }
+
+  /**
+   * A channel failed while its connection stayed up (a refused declaration, a
+   * cancelled consumer). amqp-connection-manager rebuilds channels only on a new
+   * connection, so reconnect (after a pause, once for several failures).
+   */
+  private recover(reason: unknown): void {
+    log.warn(
+      { vhost: this.vhost, err: describeError(reason) },
+      'AMQP channel failed; reconnecting',
+    );
+    if (this.recovery || !this.manager) {
+      return;
+    }
+    this.recovery = setTimeout(() => {
+      this.recovery = undefined;
+      try {
+        this.manager?.reconnect();
+      } catch {
+        // closed meanwhile
+      }
+    }, RECOVER_DELAY_MS);
   }
 
   private async ensureQueue(queue: string): Promise<void> {
@@ -388,9 +460,29 @@ export class AmqpTransport implements RpcTransport {
   }
 }
 
-/** Errors that mean "the channel or connection just went away; it will be back". */
+/**
+ * Errors that mean "the channel or connection just went away; it will be back";
+ * not a broker's refusal (which closes the channel too, with an AMQP reply code).
+ */
 function isChannelGone(err: unknown): boolean {
+  if (typeof (err as { code?: unknown } | undefined)?.code === 'number') {
+    return false;
+  }
   return /channel closed|connection closed|closed channel|channel ended|connection ended/i.test(
     describeError(err),
   );
+}
+
+/** A publish worth sending again: its channel went away, or the broker nacked it. */
+function isRetryable(err: unknown): boolean {
+  return isChannelGone(err) || /message nacked/i.test(describeError(err));
+}
+
+/** Acks a delivery on its own channel; if that channel died, the broker requeued the message. */
+function ack(ch: Channel, msg: ConsumeMessage): void {
+  try {
+    ch.ack(msg);
+  } catch (err) {
+    log.debug({ err: describeError(err) }, 'delivery not acked: its channel is gone (redelivered)');
+  }
 }
