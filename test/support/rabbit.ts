@@ -58,3 +58,23 @@ export async function queueTypes(vhost: string): Promise<Map<string, string>> {
       .map(([name, type]) => [name, type]),
   );
 }
+
+/** The consumers of each queue of a vhost, as the broker sees them. */
+export async function queueConsumers(vhost: string): Promise<Map<string, number>> {
+  const { stdout } = await run('rabbitmqctl', [
+    '-q',
+    'list_queues',
+    '-p',
+    vhost,
+    'name',
+    'consumers',
+    '--no-table-headers',
+  ]);
+  return new Map(
+    stdout
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/))
+      .filter((cols) => cols.length === 2)
+      .map(([name, consumers]) => [name, Number(consumers)]),
+  );
+}

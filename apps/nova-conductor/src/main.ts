@@ -57,4 +57,5 @@ void runService({
     }
     return app;
   },
+  workers: (config) => config.conductor.workers,
 });

@@ -41,4 +41,5 @@ void runService({
     getLogger('nova-scheduler').info({ host: config.DEFAULT.host }, 'nova-scheduler ready');
     return app;
   },
+  workers: (config) => config.scheduler.workers,
 });

@@ -27,6 +27,7 @@ import {
 import { PolicyOptions } from './sections/policy.options';
 import { QuotaOptions } from './sections/quota.options';
 import { SchedulerOptions } from './sections/scheduler.options';
+import { ConductorOptions } from './sections/conductor.options';
 import { UpgradeLevelsOptions } from './sections/upgrade-levels.options';
 
 /** Every section we read, keyed by its nova.conf name. Add a section here to load it. */
@@ -45,6 +46,7 @@ export const SECTIONS = {
   neutron: NeutronOptions,
   scheduler: SchedulerOptions,
   filter_scheduler: FilterSchedulerOptions,
+  conductor: ConductorOptions,
   compute: ComputeOptions,
   fake_driver: FakeDriverOptions,
   flat_network: FlatNetworkOptions,

@@ -33,4 +33,13 @@ export class SchedulerOptions {
   @IsInt()
   @Min(1)
   max_placement_results: number = 1000;
+
+  @IntOpt(
+    'Worker processes of nova-scheduler, each consuming the scheduler queue with its own ' +
+      'host-state cache. Default 1, not one per CPU as in Nova: one Node process already ' +
+      'handles many requests at once, and each worker is a whole process.',
+  )
+  @IsInt()
+  @Min(1)
+  workers: number = 1;
 }
