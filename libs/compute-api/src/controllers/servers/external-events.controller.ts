@@ -1,6 +1,6 @@
 import { Body, Controller, Inject, Post, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { NotFound, type RequestContext } from '@nova/common';
+import { describeError, NotFound, type RequestContext } from '@nova/common';
 import { getLogger } from '@nova/logging';
 import { PolicyEnforcer } from '@nova/policy';
 import { SERVERS, type ServersPort } from '@nova/servers';
@@ -65,7 +65,10 @@ export class ExternalEventsController {
           await this.floatingAddresses
             .refresh(admin, server)
             .catch((err: unknown) =>
-              log.warn({ err, server: server.uuid }, 'floating IPs not refreshed'),
+              log.warn(
+                { err: describeError(err), server: server.uuid },
+                'floating IPs not refreshed',
+              ),
             );
         }
         const taken = await this.servers.externalEvent(admin, server, {
