@@ -478,12 +478,14 @@ export class CellConductor {
           log.error({ uuid, err: describeError(err) }, 'could not release the ports'),
         );
     }
+    // Its resources first: the server reads as gone (404) from the soft delete
+    // on, and a quota check then must not still count its cores and instance.
+    await this.placement.release(uuid);
+    await this.mappings.setQueuedForDelete(uuid, true);
     await db.writer.softDelete(uuid);
     await notifyDeleted(await this.ds(), ctx, uuid);
-    await this.placement.release(uuid);
     await this.moves.abandonMoves(adminContext(), uuid);
     await this.builds.releaseGlobalRecords(uuid);
-    await this.mappings.setQueuedForDelete(uuid, true);
   }
 
   /**
