@@ -105,6 +105,9 @@ describe('per-cell connections', () => {
     expect(await dbOf()).toBe(deployment.dbName('cell2'));
 
     const newUrl = deployment.dbUrl('cell2b');
+    // Counted before the change: the cell list may learn of it (and close the old
+    // pool) as soon as update_cell publishes it, before the loop below looks.
+    const closedBefore = router.pool.stats.dataSourcesClosed;
     await manageOk(deployment.sections, 'db', 'sync', '--local_cell'); // no-op; keeps the API DB warm
     await manageOk(
       { ...deployment.sections, database: { connection: newUrl } },
@@ -122,7 +125,6 @@ describe('per-cell connections', () => {
       newUrl,
     );
 
-    const closedBefore = router.pool.stats.dataSourcesClosed;
     let seen: string | undefined;
     for (let i = 0; i < 30 && seen !== deployment.dbName('cell2b'); i++) {
       await sleep(100);
