@@ -39,15 +39,15 @@ export async function connectionsToVhost(name: string): Promise<number> {
   return stdout.split('\n').filter((line) => line.trim() === name).length;
 }
 
-/** Each queue of a vhost and its type (classic, quorum), as the broker sees them. */
-export async function queueTypes(vhost: string): Promise<Map<string, string>> {
+/** One column of every queue of a vhost, by queue name, as the broker sees them. */
+async function queueColumn(vhost: string, column: string): Promise<Map<string, string>> {
   const { stdout } = await run('rabbitmqctl', [
     '-q',
     'list_queues',
     '-p',
     vhost,
     'name',
-    'type',
+    column,
     '--no-table-headers',
   ]);
   return new Map(
@@ -55,26 +55,17 @@ export async function queueTypes(vhost: string): Promise<Map<string, string>> {
       .split('\n')
       .map((line) => line.trim().split(/\s+/))
       .filter((cols) => cols.length === 2)
-      .map(([name, type]) => [name, type]),
+      .map(([name, value]) => [name, value]),
   );
 }
 
-/** The consumers of each queue of a vhost, as the broker sees them. */
+/** Each queue of a vhost and its type (classic, quorum). */
+export function queueTypes(vhost: string): Promise<Map<string, string>> {
+  return queueColumn(vhost, 'type');
+}
+
+/** The consumers of each queue of a vhost. */
 export async function queueConsumers(vhost: string): Promise<Map<string, number>> {
-  const { stdout } = await run('rabbitmqctl', [
-    '-q',
-    'list_queues',
-    '-p',
-    vhost,
-    'name',
-    'consumers',
-    '--no-table-headers',
-  ]);
-  return new Map(
-    stdout
-      .split('\n')
-      .map((line) => line.trim().split(/\s+/))
-      .filter((cols) => cols.length === 2)
-      .map(([name, consumers]) => [name, Number(consumers)]),
-  );
+  const types = await queueColumn(vhost, 'consumers');
+  return new Map([...types].map(([name, n]) => [name, Number(n)]));
 }

@@ -663,28 +663,21 @@ async function swapConsumer(
       throw err;
     }
   }
-  const result = await tx
-    .createQueryBuilder()
-    .update(Consumer)
-    .set({
-      generation: () => 'generation + 1',
-      updated_at: now,
-      project_id: who.projectId,
-      user_id: who.userId,
-    })
-    .where('uuid = :uuid AND generation = :expected', { uuid: who.consumerUuid, expected })
-    .execute();
-  return (result.affected ?? 0) > 0;
+  return lockConsumer(tx, who.consumerUuid, now, who, expected);
 }
 
-/** Lock the consumer's row (generation + 1); false when there is no such consumer. */
+/**
+ * Lock the consumer's row (generation + 1); with `expected`, only if its
+ * generation still is that. False when there is no such consumer (or it changed).
+ */
 async function lockConsumer(
   tx: EntityManager,
   uuid: string,
   now: Date,
   owner?: { projectId: string; userId: string },
+  expected?: number,
 ): Promise<boolean> {
-  const result = await tx
+  const qb = tx
     .createQueryBuilder()
     .update(Consumer)
     .set({
@@ -692,9 +685,11 @@ async function lockConsumer(
       updated_at: now,
       ...(owner ? { project_id: owner.projectId, user_id: owner.userId } : {}),
     })
-    .where('uuid = :uuid', { uuid })
-    .execute();
-  return (result.affected ?? 0) > 0;
+    .where('uuid = :uuid', { uuid });
+  if (expected !== undefined) {
+    qb.andWhere('generation = :expected', { expected });
+  }
+  return ((await qb.execute()).affected ?? 0) > 0;
 }
 
 function sortedUnique(ids: readonly number[]): number[] {
