@@ -331,6 +331,48 @@ describe.each<Backend>(['mariadb', 'sqlite'])('placement (%s)', (backend) => {
       expect(perConsumer.every((a) => a.length <= 1)).toBe(true);
     });
 
+    it('writes concurrent first claims on different providers together, each exactly once', async () => {
+      const rps = await Promise.all(Array.from({ length: 24 }, () => provider()));
+      const before = await placement.providerSummaries(rps);
+      const consumers = rps.map(() => randomUUID());
+      const ds = await app.get(ApiDatabase).get();
+      const transactions = jest.spyOn(ds, 'transaction');
+      try {
+        const results = await Promise.all(rps.map((rp, i) => claim(consumers[i], rp, { VCPU: 2 })));
+        expect(results).toEqual(rps.map(() => true));
+        // Group commit: fewer transactions than claims (the first goes alone, the rest share).
+        expect(transactions.mock.calls.length).toBeLessThan(rps.length);
+      } finally {
+        transactions.mockRestore();
+      }
+      const held = await Promise.all(consumers.map((c) => placement.allocationsOf(c)));
+      expect(held).toEqual(rps.map((rp) => [{ providerUuid: rp, resources: { VCPU: 2 } }]));
+      const after = await placement.providerSummaries(rps);
+      after.forEach((s, i) => expect(s?.generation).toBe((before[i]?.generation ?? 0) + 1));
+    });
+
+    it('lands every first claim when providers change under a shared transaction', async () => {
+      const rps = await Promise.all(Array.from({ length: 16 }, () => provider()));
+      const consumers = rps.map(() => randomUUID());
+      // Inventory changes bump some providers' generations between a claim's read and its
+      // commit: that batch rolls back and its claims are written alone, the stale ones read again.
+      const [results] = await Promise.all([
+        Promise.all(rps.map((rp, i) => claim(consumers[i], rp, { VCPU: 2 }))),
+        Promise.all(
+          rps
+            .filter((_, i) => i % 3 === 0)
+            .map((rp) => placement.setInventory(rp, { VCPU: { total: 6, allocation_ratio: 1 } })),
+        ),
+      ]);
+      expect(results).toEqual(rps.map(() => true));
+      for (const [i, rp] of rps.entries()) {
+        expect(await placement.usages(rp)).toEqual({ VCPU: 2 });
+        expect(await placement.allocationsOf(consumers[i])).toEqual([
+          { providerUuid: rp, resources: { VCPU: 2 } },
+        ]);
+      }
+    });
+
     it('keeps claims within capacity while the inventory shrinks concurrently', async () => {
       const rp = await provider({ VCPU: { total: 20 } });
       const claims = Array.from({ length: 30 }, () => claim(randomUUID(), rp, { VCPU: 1 }));

@@ -7,3 +7,4 @@ export * from './timestamped';
 export * from './sqlite-serialization';
 export * from './db-metrics';
 export * from './replica-reads';
+export * from './group-commit';

@@ -9,7 +9,7 @@ import {
   ResourceProvider,
 } from '@nova/api-db';
 import { sleep } from '@nova/common';
-import { isDuplicateKeyError, retryOnDeadlock } from '@nova/database';
+import { GroupCommit, isDuplicateKeyError, retryOnDeadlock } from '@nova/database';
 import {
   ResourceProviderConcurrentUpdate,
   ResourceProviderNameConflict,
@@ -51,6 +51,16 @@ interface ClaimView {
 }
 
 type ClaimOutcome = 'claimed' | 'generation-changed';
+
+/** A claim whose view was read and fits, waiting to be written. */
+interface PendingClaim {
+  readonly view: ClaimView;
+  readonly who: { consumerUuid: string; projectId: string; userId: string };
+  readonly amounts: ReadonlyMap<string, number>;
+}
+
+/** First claims written in one transaction at most (see freshClaims). */
+const MAX_CLAIMS_PER_COMMIT = 32;
 
 /** Rolls the claim transaction back when the provider or the consumer changed since it was read. */
 class GenerationChanged extends Error {}
@@ -96,6 +106,19 @@ interface InventoryQueryRow {
 @Injectable()
 export class PlacementService {
   private readonly classIds = new Map<string, number>();
+  /**
+   * First claims (a consumer that holds nothing yet: every new build) go
+   * through group commit: concurrent ones share one transaction of five
+   * statements, whatever their number, instead of five statements and a
+   * commit each. That commit is what bounds the scheduler's decisions/s.
+   */
+  private readonly freshClaims = new GroupCommit<PendingClaim, ClaimOutcome>(
+    (claims) => this.writeFreshClaims(claims),
+    {
+      keys: (c) => [`p${c.view.providerId}`, `c${c.who.consumerUuid}`],
+      maxBatch: MAX_CLAIMS_PER_COMMIT,
+    },
+  );
 
   constructor(private readonly db: ApiDatabase) {}
 
@@ -208,9 +231,11 @@ export class PlacementService {
       if (!view || !fitsView(view, amounts)) {
         return false;
       }
-      const outcome = await retryOnDeadlock(() =>
-        this.writeClaim(ds, view, { consumerUuid, projectId, userId }, amounts),
-      );
+      const pending = { view, who: { consumerUuid, projectId, userId }, amounts };
+      const outcome =
+        view.consumer === null
+          ? await this.freshClaims.submit(pending)
+          : await retryOnDeadlock(() => this.writeClaim(ds, pending));
       if (outcome === 'claimed') {
         return true;
       }
@@ -550,11 +575,67 @@ export class PlacementService {
     };
   }
 
+  /**
+   * Claims of consumers that hold nothing, on distinct providers, in one
+   * transaction: the consumers inserted, every provider compared-and-swapped in
+   * one UPDATE, the allocations inserted. When any of it finds a row changed
+   * since its read (a swap that missed, a consumer created meanwhile), the
+   * whole batch rolls back and each claim is written alone, so the others
+   * still land and only the stale ones read again.
+   */
+  private async writeFreshClaims(claims: readonly PendingClaim[]): Promise<ClaimOutcome[]> {
+    const ds = await this.db.get();
+    if (claims.length === 1) {
+      return [await retryOnDeadlock(() => this.writeClaim(ds, claims[0]))];
+    }
+    try {
+      await retryOnDeadlock(() =>
+        ds.transaction(async (tx) => {
+          const now = new Date();
+          await tx.getRepository(Consumer).insert(
+            claims.map(({ who }) => ({
+              uuid: who.consumerUuid,
+              project_id: who.projectId,
+              user_id: who.userId,
+              generation: 1,
+              created_at: now,
+              updated_at: null,
+            })),
+          );
+          const params: Record<string, number> = {};
+          const swaps = claims.map(({ view }, i) => {
+            params[`p${i}`] = view.providerId;
+            params[`g${i}`] = view.generation;
+            return `(id = :p${i} AND generation = :g${i})`;
+          });
+          const swapped = await tx
+            .createQueryBuilder()
+            .update(ResourceProvider)
+            .set({ generation: () => 'generation + 1', updated_at: now })
+            .where(swaps.join(' OR '), params)
+            .execute();
+          if ((swapped.affected ?? 0) !== claims.length) {
+            throw new GenerationChanged();
+          }
+          await tx
+            .getRepository(Allocation)
+            .insert(
+              claims.flatMap(({ view, who, amounts }) => allocationRows(view, who, amounts, now)),
+            );
+        }),
+      );
+      return claims.map(() => 'claimed');
+    } catch (err) {
+      if (!(err instanceof GenerationChanged) && !isDuplicateKeyError(err)) {
+        throw err;
+      }
+      return Promise.all(claims.map((c) => retryOnDeadlock(() => this.writeClaim(ds, c))));
+    }
+  }
+
   private async writeClaim(
     ds: DataSource,
-    view: ClaimView,
-    who: { consumerUuid: string; projectId: string; userId: string },
-    amounts: ReadonlyMap<string, number>,
+    { view, who, amounts }: PendingClaim,
   ): Promise<ClaimOutcome> {
     try {
       return await ds.transaction(async (tx) => {
@@ -581,16 +662,7 @@ export class PlacementService {
         if (old.length > 0) {
           await allocations.delete({ consumer_id: who.consumerUuid });
         }
-        await allocations.insert(
-          [...amounts].map(([rc, used]) => ({
-            resource_provider_id: view.providerId,
-            consumer_id: who.consumerUuid,
-            resource_class_id: view.classes.get(rc)?.classId as number,
-            used,
-            created_at: now,
-            updated_at: null,
-          })),
-        );
+        await allocations.insert(allocationRows(view, who, amounts, now));
         return 'claimed' as const;
       });
     } catch (err) {
@@ -600,6 +672,23 @@ export class PlacementService {
       throw err;
     }
   }
+}
+
+/** The allocation rows of a claim on the view's provider. */
+function allocationRows(
+  view: ClaimView,
+  who: { consumerUuid: string },
+  amounts: ReadonlyMap<string, number>,
+  now: Date,
+) {
+  return [...amounts].map(([rc, used]) => ({
+    resource_provider_id: view.providerId,
+    consumer_id: who.consumerUuid,
+    resource_class_id: view.classes.get(rc)?.classId as number,
+    used,
+    created_at: now,
+    updated_at: null,
+  }));
 }
 
 /** Whether every requested class fits, counting the consumer's own allocation as replaced. */
