@@ -592,16 +592,7 @@ export class PlacementService {
       await retryOnDeadlock(() =>
         ds.transaction(async (tx) => {
           const now = new Date();
-          await tx.getRepository(Consumer).insert(
-            claims.map(({ who }) => ({
-              uuid: who.consumerUuid,
-              project_id: who.projectId,
-              user_id: who.userId,
-              generation: 1,
-              created_at: now,
-              updated_at: null,
-            })),
-          );
+          await tx.getRepository(Consumer).insert(claims.map(({ who }) => newConsumer(who, now)));
           const params: Record<string, number> = {};
           const swaps = claims.map(({ view }, i) => {
             params[`p${i}`] = view.providerId;
@@ -674,6 +665,18 @@ export class PlacementService {
   }
 }
 
+/** A consumer's row as its first claim creates it (generation 1). */
+function newConsumer(who: { consumerUuid: string; projectId: string; userId: string }, now: Date) {
+  return {
+    uuid: who.consumerUuid,
+    project_id: who.projectId,
+    user_id: who.userId,
+    generation: 1,
+    created_at: now,
+    updated_at: null,
+  };
+}
+
 /** The allocation rows of a claim on the view's provider. */
 function allocationRows(
   view: ClaimView,
@@ -736,14 +739,7 @@ async function swapConsumer(
 ): Promise<boolean> {
   if (expected === null) {
     try {
-      await tx.getRepository(Consumer).insert({
-        uuid: who.consumerUuid,
-        project_id: who.projectId,
-        user_id: who.userId,
-        generation: 1,
-        created_at: now,
-        updated_at: null,
-      });
+      await tx.getRepository(Consumer).insert(newConsumer(who, now));
       return true;
     } catch (err) {
       if (isDuplicateKeyError(err)) {
