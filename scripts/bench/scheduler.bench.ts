@@ -22,10 +22,9 @@ import { NestFactory } from '@nestjs/core';
 import Table from 'cli-table3';
 import { createConnection } from 'mysql2/promise';
 import { AggregateRepository } from '@nova/aggregates';
-import { ApiDatabase, Inventory, ResourceClass, ResourceProvider } from '@nova/api-db';
+import { ApiDatabase } from '@nova/api-db';
 import { CacheModule } from '@nova/cache';
 import { CellRouter } from '@nova/cell-router';
-import { cellDb, ComputeNode, Service } from '@nova/cells/db';
 import { HostStateCache, SchedulerModule, SchedulerService } from '@nova/cells/scheduler';
 import {
   narrowCandidates,
@@ -38,6 +37,7 @@ import { NoValidHost, type WireRequestSpec } from '@nova/compute-rpc';
 import { ConfigModule, loadConfig, type NovaConfig } from '@nova/config';
 import { PlacementService } from '@nova/placement';
 import { runNovaManage } from '../../apps/nova-manage/src/run-nova-manage';
+import { insertComputeHosts, insertProviders } from './simulated-hosts';
 import { fmt, percentile } from './stats';
 
 const CELLS = Number(process.env['BENCH_CELLS'] ?? 10);
@@ -47,7 +47,6 @@ const UNCACHED_DECISIONS = Number(process.env['BENCH_UNCACHED_DECISIONS'] ?? 40)
 const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 8);
 /** Reports per second from every host reporting once per report_interval. */
 const REPORT_INTERVAL_S = 10;
-const CHUNK = 500;
 
 const id = `bench_${Math.random().toString(36).slice(2, 8)}`;
 const mysql = (db: string) => `mysql+pymysql://root@127.0.0.1:3306/${db}`;
@@ -70,125 +69,21 @@ async function manage(sections: Sections, ...argv: string[]): Promise<string> {
   return out.join('\n');
 }
 
-function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
-  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) =>
-    items.slice(i * size, (i + 1) * size),
-  );
-}
+/** Each node's inventory, as a compute of this size reports it. */
+const INVENTORY = {
+  VCPU: { total: 64, allocation_ratio: 4 },
+  MEMORY_MB: { total: 262_144, reserved: 512, allocation_ratio: 1 },
+  DISK_GB: { total: 2000, allocation_ratio: 1 },
+};
 
 /** One cell's services and compute nodes, as the computes' first reports write them. */
-async function seedCell(
-  router: CellRouter,
-  cellIndex: number,
-): Promise<Array<{ uuid: string; host: string }>> {
+async function seedCell(router: CellRouter, cellIndex: number): Promise<Map<string, string>> {
   const cell = (await router.cells()).find((c) => c.name === `cell${cellIndex}`)!;
-  const db = await cellDb(router.targetCell(adminContext(), cell));
   const ds = await router.targetCell(adminContext(), cell).cell.db();
-  const now = new Date();
   const hosts = Array.from({ length: HOSTS_PER_CELL }, (_, i) => `c${cellIndex}-host${i}`);
-  for (const part of chunks(hosts)) {
-    await ds.getRepository(Service).insert(
-      part.map((host) => ({
-        uuid: randomUUID(),
-        host,
-        binary: 'nova-compute',
-        topic: 'compute',
-        report_count: 1,
-        disabled: false,
-        disabled_reason: null,
-        forced_down: false,
-        last_seen_up: now,
-        created_at: now,
-        updated_at: now,
-        deleted: 0,
-      })),
-    );
-  }
-  const services = new Map(
-    (await db.services.listByBinary('nova-compute')).map((s) => [s.host, s.id]),
-  );
-  const nodes: Array<{ uuid: string; host: string }> = [];
-  for (const part of chunks(hosts)) {
-    const rows = part.map((host) => {
-      const uuid = randomUUID();
-      nodes.push({ uuid, host });
-      return {
-        uuid,
-        service_id: services.get(host)!,
-        host,
-        hypervisor_hostname: host,
-        vcpus: 64,
-        memory_mb: 262_144,
-        local_gb: 2000,
-        hypervisor_type: 'fake',
-        hypervisor_version: '1000',
-        cpu_info: '{"arch": "x86_64"}',
-        host_ip: '127.0.0.1',
-        mapped: 1,
-        created_at: now,
-        deleted: 0,
-      };
-    });
-    await ds.getRepository(ComputeNode).insert(rows);
-  }
-  return nodes;
-}
-
-/** Each node's resource provider and inventory, as the cell conductors' syncs write them. */
-async function seedPlacement(
-  placement: PlacementService,
-  apiDb: ApiDatabase,
-  nodes: ReadonlyArray<{ uuid: string; host: string }>,
-): Promise<void> {
-  const inventory = {
-    VCPU: { total: 64, allocation_ratio: 4 },
-    MEMORY_MB: { total: 262_144, reserved: 512, allocation_ratio: 1 },
-    DISK_GB: { total: 2000, allocation_ratio: 1 },
-  };
-  // The first through placement itself (it creates the resource classes), the rest in bulk.
-  const [first, ...rest] = nodes;
-  await placement.ensureProvider(first.uuid, first.host);
-  await placement.setInventory(first.uuid, inventory);
-  const ds = await apiDb.get();
-  const classes = new Map(
-    (await ds.getRepository(ResourceClass).find()).map((c) => [c.name, c.id] as const),
-  );
-  const now = new Date();
-  for (const part of chunks(rest)) {
-    await ds.getRepository(ResourceProvider).insert(
-      part.map((n) => ({
-        uuid: n.uuid,
-        name: n.host,
-        generation: 1,
-        root_provider_id: null,
-        parent_provider_id: null,
-        created_at: now,
-        updated_at: null,
-      })),
-    );
-  }
-  await ds.query('UPDATE resource_providers SET root_provider_id = id');
-  const ids = new Map(
-    (await ds.getRepository(ResourceProvider).find()).map((p) => [p.uuid, p.id] as const),
-  );
-  for (const part of chunks(rest)) {
-    await ds.getRepository(Inventory).insert(
-      part.flatMap((n) =>
-        Object.entries(inventory).map(([rc, inv]) => ({
-          resource_provider_id: ids.get(n.uuid)!,
-          resource_class_id: classes.get(rc)!,
-          total: inv.total,
-          reserved: 'reserved' in inv ? inv.reserved : 0,
-          min_unit: 1,
-          max_unit: inv.total,
-          step_size: 1,
-          allocation_ratio: inv.allocation_ratio,
-          created_at: now,
-          updated_at: null,
-        })),
-      ),
-    );
-  }
+  return insertComputeHosts(ds, hosts, {
+    resources: { vcpus: 64, memory_mb: 262_144, local_gb: 2000 },
+  });
 }
 
 function spec(): WireRequestSpec {
@@ -395,14 +290,16 @@ async function main(): Promise<void> {
     const placement = app.get(PlacementService);
     const apiDb = app.get(ApiDatabase);
 
-    const nodes: Array<{ uuid: string; host: string }> = [];
+    const nodes = new Map<string, string>();
     for (let c = 1; c <= CELLS; c++) {
-      nodes.push(...(await seedCell(router, c)));
+      for (const [host, uuid] of await seedCell(router, c)) {
+        nodes.set(host, uuid);
+      }
       progress(`cell${c}: ${HOSTS_PER_CELL} hosts`);
     }
-    await seedPlacement(placement, apiDb, nodes);
+    await insertProviders(placement, await apiDb.get(), nodes, INVENTORY);
     progress(
-      `placement: ${nodes.length} providers (${((performance.now() - started) / 1000).toFixed(0)} s)`,
+      `placement: ${nodes.size} providers (${((performance.now() - started) / 1000).toFixed(0)} s)`,
     );
 
     const cache = new HostStateCache(router, placement, {
@@ -438,14 +335,14 @@ async function main(): Promise<void> {
     progress(`selection only, claims only (load ${loadAverage()})`);
     push('cache, selection only (no claim), 1 in flight', await selectOnly(cache, config, 1000));
     await cached.select(spec()); // refill
-    const uuids = nodes.map((n) => n.uuid);
+    const uuids = [...nodes.values()];
     push(
       `claims only (no selection), ${CONCURRENCY} in flight`,
       await claimOnly(placement, uuids, 1000, CONCURRENCY),
     );
     push('claims only (no selection), 1 in flight', await claimOnly(placement, uuids, 300, 1));
     progress(`cached with reports streaming (load ${loadAverage()})`);
-    const stop = streamReports(cache, cellUuids, nodes.length);
+    const stop = streamReports(cache, cellUuids, nodes.size);
     const streamed = await decide(cached, DECISIONS, CONCURRENCY);
     const reports = stop();
     push(

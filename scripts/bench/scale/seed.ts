@@ -20,7 +20,6 @@ import {
   Flavor,
   HostMapping,
   InstanceMappingRepository,
-  Inventory,
   ResourceClass,
   ResourceProvider,
 } from '@nova/api-db';
@@ -29,11 +28,11 @@ import { CellRouter, CellRouterModule } from '@nova/cell-router';
 import { adminContext } from '@nova/common';
 import type { WireFlavor, WireVif } from '@nova/compute-rpc';
 import { ConfigModule, loadConfig } from '@nova/config';
-import { CELL_SCHEMA, cellDb, ComputeNode, Service } from '@nova/cells/db';
+import { CELL_SCHEMA, cellDb } from '@nova/cells/db';
 import { PlacementModule, PlacementService } from '@nova/placement';
 import type { Sections } from '../../lib/stack';
+import { chunks, insertComputeHosts, insertProviders } from '../simulated-hosts';
 
-const CHUNK = 500;
 /** Resources of every simulated host (a large hypervisor). */
 const HOST = { vcpus: 64, memory_mb: 262_144, local_gb: 2000 };
 const INVENTORY = {
@@ -61,12 +60,6 @@ export interface SeedOptions {
   /** Instance writers in flight. */
   readonly concurrency: number;
   readonly networkName: string;
-}
-
-function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
-  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) =>
-    items.slice(i * size, (i + 1) * size),
-  );
 }
 
 function ip(n: number): string {
@@ -156,7 +149,12 @@ export class Seeder {
       perHost.set(i.host, (perHost.get(i.host) ?? 0) + 1);
     }
     const nodes = await this.seedHosts(mapping.id, hosts, perHost, flavor);
-    await this.seedProviders(nodes);
+    await insertProviders(
+      this.app.get(PlacementService),
+      await this.app.get(ApiDatabase).get(),
+      nodes,
+      INVENTORY,
+    );
     await this.seedInstances(mapping, instances, flavor, nodes, cell.addressOffset);
     return instances.map((i) => ({ uuid: i.uuid, project: i.project }));
   }
@@ -171,117 +169,27 @@ export class Seeder {
     const router = this.app.get(CellRouter);
     const cell = (await router.cells()).find((c) => c.id === cellId)!;
     const ds = await router.targetCell(adminContext(), cell).cell.db();
-    const now = new Date();
-    for (const part of chunks(hosts)) {
-      await ds.getRepository(Service).insert(
-        part.map((host) => ({
-          uuid: randomUUID(),
-          host,
-          binary: 'nova-compute',
-          topic: 'compute',
-          report_count: 1,
-          disabled: true,
-          disabled_reason: 'bench:scale simulated host (no nova-compute process)',
-          forced_down: false,
-          last_seen_up: now,
-          created_at: now,
-          updated_at: now,
-          deleted: 0,
-        })),
-      );
-    }
-    const services = new Map(
-      (
-        await ds.getRepository(Service).findBy({ binary: 'nova-compute', host: In([...hosts]) })
-      ).map((s) => [s.host, s.id] as const),
-    );
-    const nodes = new Map<string, string>();
-    for (const part of chunks(hosts)) {
-      await ds.getRepository(ComputeNode).insert(
-        part.map((host) => {
-          const uuid = randomUUID();
-          nodes.set(host, uuid);
-          const n = perHost.get(host) ?? 0;
-          return {
-            uuid,
-            service_id: services.get(host)!,
-            host,
-            hypervisor_hostname: host,
-            ...HOST,
-            vcpus_used: n * flavor.vcpus,
-            memory_mb_used: n * flavor.memory_mb,
-            local_gb_used: n * flavor.root_gb,
-            free_ram_mb: HOST.memory_mb - n * flavor.memory_mb,
-            free_disk_gb: HOST.local_gb - n * flavor.root_gb,
-            running_vms: n,
-            current_workload: 0,
-            hypervisor_type: 'fake',
-            hypervisor_version: '1000',
-            cpu_info: '{"arch": "x86_64"}',
-            host_ip: '127.0.0.1',
-            mapped: 1,
-            created_at: now,
-            deleted: 0,
-          };
-        }),
-      );
-    }
+    const nodes = await insertComputeHosts(ds, hosts, {
+      resources: HOST,
+      disabledReason: 'bench:scale simulated host (no nova-compute process)',
+      usage: (host) => {
+        const n = perHost.get(host) ?? 0;
+        return {
+          vcpus: n * flavor.vcpus,
+          memory_mb: n * flavor.memory_mb,
+          local_gb: n * flavor.root_gb,
+          vms: n,
+        };
+      },
+    });
     const apiDs = await this.app.get(ApiDatabase).get();
+    const now = new Date();
     for (const part of chunks(hosts)) {
       await apiDs
         .getRepository(HostMapping)
         .insert(part.map((host) => ({ host, cell_id: cellId, created_at: now })));
     }
     return nodes;
-  }
-
-  /** A resource provider and inventory per node, as the cell conductor's sync writes them. */
-  private async seedProviders(nodes: ReadonlyMap<string, string>): Promise<void> {
-    const entries = [...nodes];
-    if (entries.length === 0) {
-      return;
-    }
-    const placement = this.app.get(PlacementService);
-    // The first through placement itself (resource classes exist then), the rest in bulk.
-    const [[firstHost, firstUuid], ...rest] = entries;
-    await placement.ensureProvider(firstUuid, firstHost);
-    await placement.setInventory(firstUuid, INVENTORY);
-    const ds = await this.app.get(ApiDatabase).get();
-    const classes = await this.classIds();
-    const now = new Date();
-    for (const part of chunks(rest)) {
-      await ds.getRepository(ResourceProvider).insert(
-        part.map(([host, uuid]) => ({
-          uuid,
-          name: host,
-          generation: 1,
-          root_provider_id: null,
-          parent_provider_id: null,
-          created_at: now,
-          updated_at: null,
-        })),
-      );
-      await ds.query(
-        'UPDATE resource_providers SET root_provider_id = id WHERE root_provider_id IS NULL',
-      );
-      const ids = await this.providerIds(part.map(([, uuid]) => uuid));
-      await ds.getRepository(Inventory).insert(
-        part.flatMap(([, uuid]) =>
-          Object.entries(INVENTORY).map(([rc, inv]) => ({
-            resource_provider_id: ids.get(uuid)!,
-            resource_class_id: classes.get(rc)!,
-            total: inv.total,
-            reserved: 'reserved' in inv ? inv.reserved : 0,
-            min_unit: 1,
-            max_unit: inv.total,
-            step_size: 1,
-            allocation_ratio: inv.allocation_ratio,
-            created_at: now,
-            updated_at: null,
-          })),
-        ),
-      );
-    }
   }
 
   private async classIds(): Promise<Map<string, number>> {
@@ -298,6 +206,40 @@ export class Seeder {
         (p) => [p.uuid, p.id] as const,
       ),
     );
+  }
+
+  /**
+   * `count` addresses from `from` on that no server holds yet: booted servers
+   * took random ones from the same /8, and may have landed in the seeded range.
+   */
+  private async freeAddresses(
+    from: number,
+    count: number,
+  ): Promise<{ addresses: string[]; next: number }> {
+    const ds = await this.app.get(ApiDatabase).get();
+    const addresses: string[] = [];
+    let next = from;
+    while (addresses.length < count) {
+      const window = Array.from({ length: count - addresses.length + 16 }, (_, k) => ip(next + k));
+      const taken = new Set(
+        (
+          await ds.query<Array<{ address: string }>>(
+            `SELECT address FROM fixed_ips WHERE network = ? AND address IN (${window.map(() => '?').join(', ')})`,
+            [this.options.networkName, ...window],
+          )
+        ).map((r) => r.address),
+      );
+      for (const candidate of window) {
+        if (addresses.length === count) {
+          break;
+        }
+        next++;
+        if (!taken.has(candidate)) {
+          addresses.push(candidate);
+        }
+      }
+    }
+    return { addresses, next };
   }
 
   /**
@@ -322,11 +264,13 @@ export class Seeder {
     const providers = await this.providerIds([...nodes.values()]);
     const cidr = '10.0.0.0/8';
     for (const part of chunks(instances)) {
-      const addressed = part.map((i) => ({
+      const free = await this.freeAddresses(address, part.length);
+      address = free.next;
+      const addressed = part.map((i, n) => ({
         ...i,
         vif: {
           network: this.options.networkName,
-          address: ip(address++),
+          address: free.addresses[n],
           mac: `fa:16:3e:${[0, 0, 0]
             .map(() =>
               Math.floor(Math.random() * 256)
