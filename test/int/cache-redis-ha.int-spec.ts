@@ -7,7 +7,8 @@ import { ApiClient } from '../support/api-client';
 import { testConfig } from '../support/config';
 import { TestDeployment } from '../support/deployment';
 import { uniqueId } from '../support/env';
-import { RedisClusterSet, SentinelSet, until } from '../support/redis-ha';
+import { RedisClusterSet, SentinelSet } from '../support/redis-ha';
+import { until } from '../support/waiting';
 import { seedInstances } from '../support/seed';
 
 /** A cache built the way the services build theirs: createCache over [cache] options. */

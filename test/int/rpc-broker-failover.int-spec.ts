@@ -2,7 +2,7 @@ import { adminContext, sleep } from '@nova/common';
 import { envelope, openTransport, type RpcTransport, transportOptions } from '@nova/rpc';
 import { testConfig } from '../support/config';
 import { RabbitCluster, type RabbitNode } from '../support/rabbit-cluster';
-import { until } from '../support/redis-ha';
+import { until } from '../support/waiting';
 
 const CASTS = 2000;
 /** Casts awaiting their broker confirm at once: a steady stream, not one at a time. */

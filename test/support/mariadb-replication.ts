@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createConnection, type Connection } from 'mysql2/promise';
 import { freePort } from './redis';
-import { until } from './redis-ha';
+import { until } from './waiting';
 
 const run = promisify(execFile);
 

@@ -1,12 +1,11 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { sleep } from '@nova/common';
 import { freePort } from './redis';
-import { until } from './redis-ha';
+import { listening, until } from './waiting';
 
 const run = promisify(execFile);
 
@@ -14,17 +13,6 @@ const run = promisify(execFile);
 const SERVER = '/usr/lib/rabbitmq/bin/rabbitmq-server';
 /** The broker's home: its .erlang.cookie is the one rabbitmqctl (run as root) uses too. */
 const RABBIT_HOME = '/var/lib/rabbitmq';
-
-async function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 /** The uid/gid of the `rabbitmq` user when we are root (the broker refuses nothing, but its cookie is that user's). */
 async function brokerUser(): Promise<{ uid: number; gid: number } | undefined> {

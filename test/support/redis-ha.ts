@@ -1,36 +1,13 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Redis from 'ioredis';
-import { sleep } from '@nova/common';
 import { freePort } from './redis';
+import { listening, until } from './waiting';
 
 const run = promisify(execFile);
-
-/** Polls `check` until it holds (each try ~100 ms apart); throws `what` after `tries`. */
-export async function until(what: string, check: () => Promise<boolean>, tries = 300) {
-  for (let i = 0; i < tries; i++) {
-    if (await check().catch(() => false)) {
-      return;
-    }
-    await sleep(100);
-  }
-  throw new Error(`gave up waiting: ${what}`);
-}
-
-async function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 /** One redis-server (or sentinel) on loopback, from a conf file in its own temp dir. */
 export class RedisProcess {
