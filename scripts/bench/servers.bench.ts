@@ -288,7 +288,9 @@ async function run(stack: Stack, http: ApiHttp): Promise<void> {
     ids: singles,
     createTimes,
     postTimes,
+    walls,
   } = await sequentialCreates(stack, http, (i) => server(`single-${i}`));
+  const phases = await createPhases(http, walls);
   const c50 = percentile(createTimes, 50);
   rows.push({
     measure: `create -> ACTIVE, fake driver (${SEQUENTIAL_CREATES} sequential, polled every 2 ms)`,
@@ -303,6 +305,18 @@ async function run(stack: Stack, http: ApiHttp): Promise<void> {
     target: '',
     nova: '',
   });
+  for (const [measure, times] of [
+    ['  of which 202 -> the compute starts the build', phases.scheduling],
+    ['  of which the build (network, spawn) -> launched_at', phases.building],
+    ['  of which launched_at -> ACTIVE seen (last write, polling)', phases.reporting],
+  ] as const) {
+    rows.push({
+      measure,
+      ours: `p50 ${fmt(percentile(times, 50))}, p95 ${fmt(percentile(times, 95))}`,
+      target: '',
+      nova: '',
+    });
+  }
   rows.push({
     measure: `create -> ACTIVE on Neutron ports (${SEQUENTIAL_CREATES} sequential, no agents)`,
     ours:
@@ -488,23 +502,83 @@ async function sequentialCreates(
   stack: Stack,
   http: ApiHttp,
   body: (i: number) => unknown,
-): Promise<{ ids: string[]; createTimes: number[]; postTimes: number[] }> {
+): Promise<{ ids: string[]; createTimes: number[]; postTimes: number[]; walls: CreateWall[] }> {
   const ids: string[] = [];
   const createTimes: number[] = [];
   const postTimes: number[] = [];
+  const walls: CreateWall[] = [];
   for (let i = 0; i < SEQUENTIAL_CREATES + 2; i++) {
     const start = performance.now();
     const res = await http.expect(202, 'POST', '/v2.1/servers', { token: MEMBER, body: body(i) });
     const accepted = performance.now();
+    const acceptedWall = Date.now();
     const id = res.json<{ server: { id: string } }>().server.id;
     ids.push(id);
     await waitActive(stack, http, id);
     if (i >= 2) {
       createTimes.push(performance.now() - start);
       postTimes.push(accepted - start);
+      walls.push({ id, accepted: acceptedWall, seen: Date.now() });
     }
   }
-  return { ids, createTimes, postTimes };
+  return { ids, createTimes, postTimes, walls };
+}
+
+/** When the bench had a create's 202 and saw the server ACTIVE (wall clock, ms). */
+interface CreateWall {
+  readonly id: string;
+  readonly accepted: number;
+  readonly seen: number;
+}
+
+/** A server timestamp (UTC, no zone: 2026-12-06T14:57:10.123000) in ms. */
+const serverTime = (s: string): number => Date.parse(`${s}Z`);
+
+/**
+ * Where a create's time went, from what the servers record (millisecond
+ * timestamps, one machine's clock): the 202 to the compute starting the build
+ * (its compute_build_and_run_instance event: super conductor, scheduler and
+ * claim, cell conductor, three RPC hops), the build itself to launched_at
+ * (network, spawn, state writes), and launched_at to the bench seeing ACTIVE
+ * (the ACTIVE write through the cell conductor, and polling).
+ */
+async function createPhases(http: ApiHttp, walls: readonly CreateWall[]) {
+  const phases = {
+    scheduling: [] as number[],
+    building: [] as number[],
+    reporting: [] as number[],
+  };
+  for (const wall of walls) {
+    const actions = await http.expect(200, 'GET', `/v2.1/servers/${wall.id}/os-instance-actions`, {
+      token: ADMIN,
+    });
+    const create = actions
+      .json<{ instanceActions: Array<{ action: string; request_id: string }> }>()
+      .instanceActions.find((a) => a.action === 'create');
+    if (!create) {
+      continue;
+    }
+    const detail = await http.expect(
+      200,
+      'GET',
+      `/v2.1/servers/${wall.id}/os-instance-actions/${create.request_id}`,
+      { token: ADMIN },
+    );
+    const build = detail
+      .json<{ instanceAction: { events?: Array<{ event: string; start_time: string }> } }>()
+      .instanceAction.events?.find((e) => e.event === 'compute_build_and_run_instance');
+    const server = (
+      await http.expect(200, 'GET', `/v2.1/servers/${wall.id}`, { token: ADMIN })
+    ).json<{ server: { 'OS-SRV-USG:launched_at': string | null } }>().server;
+    const launched = server['OS-SRV-USG:launched_at'];
+    if (!build || !launched) {
+      continue;
+    }
+    phases.scheduling.push(serverTime(build.start_time) - wall.accepted);
+    phases.building.push(serverTime(launched) - serverTime(build.start_time));
+    phases.reporting.push(wall.seen - serverTime(launched));
+  }
+  return phases;
 }
 
 /** Poll GET /servers/{id} every ~2 ms until ACTIVE; ERROR or a timeout throws. */
