@@ -26,7 +26,7 @@ import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import Table from 'cli-table3';
 import { ApiHttp } from './http-client';
-import { sleep, Stack } from '../lib/stack';
+import { sleep, Stack, startupTimeout } from '../lib/stack';
 import { fmt, percentile } from './stats';
 import {
   amqpConnections,
@@ -189,7 +189,7 @@ async function main(): Promise<number> {
     );
     await stack.setUp(progress);
     await stack.start(progress);
-    await stack.waitForHosts(STEPS[0] * LIVE_HOSTS, 300_000);
+    await stack.waitForHosts(STEPS[0] * LIVE_HOSTS, startupTimeout(300_000, 2 * STEPS[0]));
     http = new ApiHttp(stack.base);
     const image = await prepare(http);
     let cells = 0;
@@ -200,7 +200,10 @@ async function main(): Promise<number> {
       if (cells > 0) {
         progress(`adding ${fresh.length} cells (${cells} -> ${step})`);
         await stack.addCells(fresh, progress);
-        await stack.waitForHosts(cells * HOSTS_PER_CELL + fresh.length * LIVE_HOSTS, 300_000);
+        await stack.waitForHosts(
+          cells * HOSTS_PER_CELL + fresh.length * LIVE_HOSTS,
+          startupTimeout(300_000, 2 * fresh.length),
+        );
       }
       const seedStart = performance.now();
       const seeder = await Seeder.open(stack.sections, {

@@ -325,12 +325,12 @@ export class Stack {
     const svc = { NOVA_LOG_LEVEL: this.options.serviceLogLevel };
     const conductors = cells.map((cell) => this.spawnCellConductor(cell, svc));
     log(`waiting for ${cells.length} cell conductors`);
-    await this.waitUntil('cell conductors ready', 180_000, async () =>
+    await this.waitUntil('cell conductors ready', startupTimeout(180_000, cells.length), async () =>
       conductors.every((p) => p.logged('nova-conductor ready')),
     );
     const computes = cells.map((cell) => this.spawnCompute(cell, svc));
     log(`waiting for ${cells.length} nova-compute processes`);
-    await this.waitUntil('nova-compute ready', 300_000, async () =>
+    await this.waitUntil('nova-compute ready', startupTimeout(300_000, cells.length), async () =>
       computes.every((p) => p.logged('nova-compute ready')),
     );
   }
@@ -413,7 +413,7 @@ export class Stack {
       NOVA_LOG_LEVEL: this.options.apiLogLevel,
     });
     log('waiting for conductors, scheduler and nova-api');
-    await this.waitUntil('services ready', 60_000, async () => {
+    await this.waitUntil('services ready', startupTimeout(60_000, ready.length), async () => {
       const pending = ready.filter(([p, text]) => !p.logged(text));
       return pending.length === 0;
     });
@@ -434,7 +434,7 @@ export class Stack {
       `waiting for ${this.options.cells.length} nova-compute processes ` +
         `(${this.options.hostsPerCell} fake hosts each)`,
     );
-    await this.waitUntil('nova-compute ready', 120_000, async () =>
+    await this.waitUntil('nova-compute ready', startupTimeout(120_000, computes.length), async () =>
       computes.every((p) => p.logged('nova-compute ready')),
     );
   }
@@ -571,4 +571,13 @@ function merge(a: Sections, b: Sections): Sections {
     out[section] = { ...out[section], ...values };
   }
   return out;
+}
+
+/**
+ * How long `processes` started at once may take to be ready: at least `base`,
+ * and 15 s each, since on 2 cores they start one after another in effect
+ * (a process spends seconds of CPU loading its modules).
+ */
+export function startupTimeout(base: number, processes: number): number {
+  return Math.max(base, processes * 15_000);
 }
