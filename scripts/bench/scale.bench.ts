@@ -62,6 +62,7 @@ const SEED_CONCURRENCY = Math.max(1, envInt('BENCH_SCALE_SEED_CONCURRENCY', 4));
 const MAX_OPEN_CELLS = process.env['BENCH_SCALE_MAX_OPEN_CELLS'];
 const DB_POOL = process.env['BENCH_SCALE_DB_POOL'];
 const RAISE_MAX_CONNECTIONS = envInt('BENCH_SCALE_MAX_CONNECTIONS', 0);
+const IDLE_SECONDS = Math.max(1, envInt('BENCH_SCALE_IDLE_SECONDS', 30));
 const PER_CELL = Math.ceil(INSTANCES / STEPS[STEPS.length - 1]);
 const SIM_HOSTS = HOSTS_PER_CELL - LIVE_HOSTS;
 const ADMIN = 'admin:admin';
@@ -86,12 +87,29 @@ interface StepResult {
   boot?: { perSecond: number; p50: number; p99: number; errors: number; seconds: number };
   reads: Map<string, Timing>;
   rss: Group[];
+  /** CPU cores each group used over IDLE_SECONDS with nothing asked of the region. */
+  idle?: Array<{ role: string; count: number; cores: number }>;
   db?: Connections;
   amqp?: { api: number; cellsSum: number; cellsMax: number; total: number };
   load: string;
 }
 
 const results: StepResult[] = [];
+
+/**
+ * The region's background cost: CPU each process group uses over IDLE_SECONDS
+ * while nothing is asked of it (heartbeats, node reports, periodic tasks).
+ */
+async function idleCpu(stack: Stack): Promise<StepResult['idle']> {
+  progress(`idle for ${IDLE_SECONDS} s: background CPU per process group`);
+  const before = rssGroups(stack);
+  await sleep(IDLE_SECONDS * 1000);
+  return rssGroups(stack).map((g, i) => ({
+    role: g.role,
+    count: g.count,
+    cores: (g.cpu - (before[i]?.cpu ?? 0)) / IDLE_SECONDS,
+  }));
+}
 const notes: string[] = [];
 
 function progress(msg: string): void {
@@ -245,6 +263,7 @@ async function main(): Promise<number> {
       booted += BOOTS - result.boot.errors;
       result.bootedInstances = booted;
       await measureReads(stack, http, result, seeded);
+      result.idle = await idleCpu(stack);
       result.rss = rssGroups(stack);
       result.db = await dbConnections(stack);
       result.amqp = await amqpConnections(stack);
@@ -596,6 +615,27 @@ function printTables(): void {
     ),
   ]);
   console.log(mem.toString());
+
+  const idle = new Table({
+    head: [`idle CPU over ${IDLE_SECONDS} s: cores (per process)`, ...head.slice(1)],
+    style: { head: [], border: [] },
+  });
+  for (const role of roles) {
+    idle.push([
+      role,
+      ...results.map((r) => {
+        const g = r.idle?.find((x) => x.role === role);
+        return g && g.count > 0
+          ? `${g.cores.toFixed(3)} (${((g.cores / g.count) * 100).toFixed(2)} % each)`
+          : '';
+      }),
+    ]);
+  }
+  idle.push([
+    'all',
+    ...results.map((r) => (r.idle ? r.idle.reduce((a, g) => a + g.cores, 0).toFixed(3) : '')),
+  ]);
+  console.log(idle.toString());
 
   const conns = new Table({
     head: ['open connections', ...head.slice(1)],
