@@ -96,24 +96,29 @@ interface StepResult {
 
 const results: StepResult[] = [];
 
-/**
- * The region's background cost: CPU each process group uses over IDLE_SECONDS
- * while nothing is asked of it (heartbeats, node reports, periodic tasks).
- */
-async function idleCpu(stack: Stack): Promise<StepResult['idle']> {
-  progress(`idle for ${IDLE_SECONDS} s: background CPU per process group`);
-  const before = rssGroups(stack);
-  await sleep(IDLE_SECONDS * 1000);
-  return rssGroups(stack).map((g, i) => ({
-    role: g.role,
-    count: g.count,
-    cores: (g.cpu - (before[i]?.cpu ?? 0)) / IDLE_SECONDS,
-  }));
-}
 const notes: string[] = [];
 
 function progress(msg: string): void {
   process.stderr.write(`· ${new Date().toISOString().slice(11, 19)} ${msg}\n`);
+}
+
+/**
+ * The region's background cost: CPU each process group uses over IDLE_SECONDS
+ * while nothing is asked of it (heartbeats, node reports, periodic tasks).
+ */
+async function idleCpu(
+  stack: Stack,
+): Promise<{ idle: NonNullable<StepResult['idle']>; groups: Group[] }> {
+  progress(`idle for ${IDLE_SECONDS} s: background CPU per process group`);
+  const before = rssGroups(stack);
+  await sleep(IDLE_SECONDS * 1000);
+  const groups = rssGroups(stack);
+  const idle = groups.map((g, i) => ({
+    role: g.role,
+    count: g.count,
+    cores: (g.cpu - (before[i]?.cpu ?? 0)) / IDLE_SECONDS,
+  }));
+  return { idle, groups };
 }
 
 function loadAverage(): string {
@@ -263,8 +268,8 @@ async function main(): Promise<number> {
       booted += BOOTS - result.boot.errors;
       result.bootedInstances = booted;
       await measureReads(stack, http, result, seeded);
-      result.idle = await idleCpu(stack);
-      result.rss = rssGroups(stack);
+      // The RSS and CPU so far are read at the end of the idle window.
+      ({ idle: result.idle, groups: result.rss } = await idleCpu(stack));
       result.db = await dbConnections(stack);
       result.amqp = await amqpConnections(stack);
       result.load = loadAverage();

@@ -52,6 +52,7 @@ interface ServerBrief {
   id: string;
   status: string;
   'OS-EXT-STS:task_state'?: string | null;
+  'OS-SRV-USG:launched_at'?: string | null;
   fault?: { message?: string; code?: number };
 }
 
@@ -514,20 +515,22 @@ async function sequentialCreates(
     const acceptedWall = Date.now();
     const id = res.json<{ server: { id: string } }>().server.id;
     ids.push(id);
-    await waitActive(stack, http, id);
+    const active = await waitActive(stack, http, id);
     if (i >= 2) {
       createTimes.push(performance.now() - start);
       postTimes.push(accepted - start);
-      walls.push({ id, accepted: acceptedWall, seen: Date.now() });
+      const launched = active['OS-SRV-USG:launched_at'] ?? null;
+      walls.push({ id, accepted: acceptedWall, launched, seen: Date.now() });
     }
   }
   return { ids, createTimes, postTimes, walls };
 }
 
-/** When the bench had a create's 202 and saw the server ACTIVE (wall clock, ms). */
+/** When the bench had a create's 202 and saw the server ACTIVE (wall clock, ms), and its launched_at. */
 interface CreateWall {
   readonly id: string;
   readonly accepted: number;
+  readonly launched: string | null;
   readonly seen: number;
 }
 
@@ -567,10 +570,7 @@ async function createPhases(http: ApiHttp, walls: readonly CreateWall[]) {
     const build = detail
       .json<{ instanceAction: { events?: Array<{ event: string; start_time: string }> } }>()
       .instanceAction.events?.find((e) => e.event === 'compute_build_and_run_instance');
-    const server = (
-      await http.expect(200, 'GET', `/v2.1/servers/${wall.id}`, { token: ADMIN })
-    ).json<{ server: { 'OS-SRV-USG:launched_at': string | null } }>().server;
-    const launched = server['OS-SRV-USG:launched_at'];
+    const launched = wall.launched;
     if (!build || !launched) {
       continue;
     }
@@ -586,14 +586,17 @@ function waitActive(stack: Stack, http: ApiHttp, id: string, timeoutMs = 30_000)
   return waitStatus(stack, http, id, 'ACTIVE', timeoutMs);
 }
 
-/** Poll GET /servers/{id} every ~2 ms until `status` with no task; ERROR or a timeout throws. */
+/**
+ * Poll GET /servers/{id} every ~2 ms until `status` with no task, and return the
+ * server as then shown; ERROR or a timeout throws.
+ */
 async function waitStatus(
   stack: Stack,
   http: ApiHttp,
   id: string,
   status: string,
   timeoutMs = 30_000,
-) {
+): Promise<ServerBrief> {
   const started = performance.now();
   let last = '';
   for (;;) {
@@ -601,7 +604,7 @@ async function waitStatus(
     if (res.status === 200) {
       const s = res.json<{ server: ServerBrief }>().server;
       if (s.status === status && !s['OS-EXT-STS:task_state']) {
-        return;
+        return s;
       }
       if (s.status === 'ERROR') {
         throw new Error(`server ${id} went to ERROR: ${res.text.slice(0, 1200)}`);

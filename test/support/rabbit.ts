@@ -66,6 +66,6 @@ export function queueTypes(vhost: string): Promise<Map<string, string>> {
 
 /** The consumers of each queue of a vhost. */
 export async function queueConsumers(vhost: string): Promise<Map<string, number>> {
-  const types = await queueColumn(vhost, 'consumers');
-  return new Map([...types].map(([name, n]) => [name, Number(n)]));
+  const counts = await queueColumn(vhost, 'consumers');
+  return new Map([...counts].map(([name, n]) => [name, Number(n)]));
 }
