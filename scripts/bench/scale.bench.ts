@@ -157,7 +157,8 @@ async function main(): Promise<number> {
     apiLogLevel: process.env['BENCH_API_LOG_LEVEL'] ?? 'warn',
     serviceLogLevel: process.env['BENCH_LOG_LEVEL'] ?? 'info',
     extra: {
-      scheduler: { discover_hosts_in_cells_interval: '1' },
+      // Added cells' hosts are mapped within seconds; every discovery scans every cell's nodes.
+      scheduler: { discover_hosts_in_cells_interval: '5' },
       fake_driver: {
         host_count: String(LIVE_HOSTS),
         vcpus: '256',

@@ -16,6 +16,7 @@ import {
   Service,
   USAGE_AUDIT_TASK,
   type CellRepositories,
+  type WrittenNode,
 } from '@nova/cells/db';
 import {
   ComputeClient,
@@ -44,6 +45,13 @@ import { builds } from '@nova/metrics';
 const log = getLogger('conductor.cell');
 
 /**
+ * An unchanged node report is written at least this often (Nova's resource
+ * tracker runs every 60 s): updated_at stays fresh and a row changed by
+ * another conductor of the cell is set right within a minute.
+ */
+const NODE_REFRESH_MS = 60_000;
+
+/**
  * A cell's conductor: the only writer of the cell database on behalf of its
  * compute hosts (which hold no credentials), plus reschedules on alternates and
  * the reaper of builds stranded on dead hosts. It reaches the API database only
@@ -55,6 +63,8 @@ export class CellConductor {
   private reaper?: NodeJS.Timeout;
   private confirmer?: NodeJS.Timeout;
   private readonly inventories = new Map<string, string>();
+  /** Each node's row as last written here: an unchanged report reads its usage and writes nothing. */
+  private readonly nodes = new Map<string, WrittenNode>();
   /** The last report of each host, to tell the schedulers whether anything changed. */
   private readonly reported = new Map<string, string>();
   /** The cell's lowest service versions, re-read at most once a report interval. */
@@ -147,12 +157,15 @@ export class CellConductor {
         _ctx: RequestContext,
         a: { host: string; binary: string; version?: number },
       ): Promise<ServiceReportReply> => {
-        await new HostReports(await this.ds()).heartbeat(
+        const registered = await new HostReports(await this.ds()).heartbeat(
           a.host,
           a.binary,
           a.binary.replace('nova-', ''),
           a.version ?? UNREPORTED_SERVICE_VERSION,
         );
+        if (registered) {
+          this.forgetNodes(a.host);
+        }
         // The heartbeat is recorded even when the versions cannot be read (the host keeps its caps).
         return { min_versions: await this.minServiceVersions().catch(() => undefined) };
       },
@@ -335,14 +348,16 @@ export class CellConductor {
   }
 
   private async nodeReport(node: ComputeNodeReport): Promise<void> {
-    const db = await this.db();
     const reports = new HostReports(await this.ds());
-    // The compute heartbeats just before reporting; register it only if that was missed.
-    const service =
-      (await db.services.findByHostAndBinary(node.host, 'nova-compute')) ??
-      (await reports.heartbeat(node.host, 'nova-compute', 'compute'));
-    const uuid = await reports.computeNode(node, service.id);
-    await syncProvider(this.placement, this.config, this.inventories, uuid, node);
+    const key = `${node.host}\0${node.hypervisor_hostname}`;
+    const written = await reports.computeNode(
+      node,
+      () => this.computeServiceId(node.host, reports),
+      this.nodes.get(key),
+      NODE_REFRESH_MS,
+    );
+    this.nodes.set(key, written);
+    await syncProvider(this.placement, this.config, this.inventories, written.uuid, node);
     if (this.hostReports) {
       const fingerprint = JSON.stringify(node);
       const changed = this.reported.get(node.host) !== fingerprint;
@@ -354,6 +369,26 @@ export class CellConductor {
         changed,
         at,
       });
+    }
+  }
+
+  /** The id of the host's nova-compute service row (registered if the heartbeat before was missed). */
+  private async computeServiceId(host: string, reports: HostReports): Promise<number> {
+    const services = (await this.db()).services;
+    const found = await services.findByHostAndBinary(host, 'nova-compute');
+    if (found) {
+      return found.id;
+    }
+    await reports.heartbeat(host, 'nova-compute', 'compute');
+    return (await services.findByHostAndBinary(host, 'nova-compute'))!.id;
+  }
+
+  /** A compute's service row was missing (deleted, or first start): write its nodes at the next report. */
+  private forgetNodes(host: string): void {
+    for (const key of this.nodes.keys()) {
+      if (key.startsWith(`${host}\0`)) {
+        this.nodes.delete(key);
+      }
     }
   }
 

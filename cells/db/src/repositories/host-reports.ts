@@ -10,33 +10,28 @@ export class HostReports {
   constructor(private readonly ds: DataSource) {}
 
   /**
-   * The service's heartbeat (registering it on first report), recording the
-   * service version its code reports (ours for the services beating here);
-   * returns its row.
+   * The service's heartbeat, recording the service version its code reports
+   * (ours for the services beating here): one UPDATE, plus an INSERT the first
+   * time. True when the row was missing and this beat registered the service.
    */
   async heartbeat(
     host: string,
     binary: string,
     topic: string,
     version: number = SERVICE_VERSION,
-  ): Promise<Service> {
-    const repo = this.ds.getRepository(Service);
+  ): Promise<boolean> {
     const now = new Date();
-    const existing = await repo.findOneBy({ host, binary, deleted: 0 });
-    if (existing) {
-      await repo.update(
-        { id: existing.id },
-        // The version follows the code: an upgraded service reports its new one.
-        {
-          report_count: () => 'report_count + 1',
-          last_seen_up: now,
-          updated_at: now,
-          version,
-        },
-      );
-      return existing;
+    const beat = await this.ds
+      .createQueryBuilder()
+      .update(Service)
+      // The version follows the code: an upgraded service reports its new one.
+      .set({ report_count: () => 'report_count + 1', last_seen_up: now, updated_at: now, version })
+      .where('host = :host AND `binary` = :binary AND deleted = 0', { host, binary })
+      .execute();
+    if (beat.affected) {
+      return false;
     }
-    await repo.insert({
+    await this.ds.getRepository(Service).insert({
       uuid: randomUUID(),
       host,
       binary,
@@ -50,7 +45,7 @@ export class HostReports {
       deleted: 0,
       version,
     });
-    return (await repo.findOneBy({ host, binary, deleted: 0 }))!;
+    return true;
   }
 
   /**
@@ -64,9 +59,59 @@ export class HostReports {
     return Object.fromEntries(rows.map((r) => [r.b, Number(r.v)]));
   }
 
-  /** Upsert the node's capacity and its usage (summed from the live instances on it); returns its uuid. */
-  async computeNode(report: ComputeNodeReport, serviceId: number): Promise<string> {
+  /**
+   * Upsert the node's capacity and its usage (summed from the live instances
+   * on it). Like Nova's resource tracker, the row is saved only when something
+   * changed: `last` is what this caller wrote before, and an identical report
+   * within `refreshMs` of it writes nothing (the refresh also heals a row
+   * deleted or changed behind the caller's back). `serviceId` is asked only
+   * for a write. Returns what is now written.
+   */
+  async computeNode(
+    report: ComputeNodeReport,
+    serviceId: () => Promise<number>,
+    last?: WrittenNode,
+    refreshMs = 0,
+  ): Promise<WrittenNode> {
+    const node = await this.nodeFields(report);
+    const fingerprint = JSON.stringify(node);
+    const now = new Date();
+    if (last?.fingerprint === fingerprint && now.getTime() - last.at < refreshMs) {
+      return last;
+    }
+    const fields = { ...node, service_id: await serviceId(), updated_at: now };
     const repo = this.ds.getRepository(ComputeNode);
+    const written = (id: number, uuid: string): WrittenNode => ({
+      id,
+      uuid,
+      fingerprint,
+      at: now.getTime(),
+    });
+    if (last && (await repo.update({ id: last.id, deleted: 0 }, fields)).affected) {
+      return written(last.id, last.uuid);
+    }
+    const existing = await repo.findOneBy({
+      host: report.host,
+      hypervisor_hostname: report.hypervisor_hostname,
+      deleted: 0,
+    });
+    if (existing) {
+      await repo.update({ id: existing.id }, fields);
+      return written(existing.id, existing.uuid!);
+    }
+    const uuid = randomUUID();
+    const { identifiers } = await repo.insert({
+      ...fields,
+      uuid,
+      created_at: now,
+      deleted: 0,
+      mapped: 0,
+    });
+    return written(Number(identifiers[0]?.['id']), uuid);
+  }
+
+  /** The node's row from its report: capacity as reported, usage from its instances and moves. */
+  private async nodeFields(report: ComputeNodeReport) {
     const usage = (await this.ds
       .getRepository(Instance)
       .createQueryBuilder('i')
@@ -86,21 +131,19 @@ export class HostReports {
     };
     // Moves hold resources here beyond the instances' own flavors (placement counts them too).
     const moving = moveUsage(await movesTouching(this.ds, report.host), report.host);
-    usage.vcpus = Number(usage.vcpus) + moving.vcpus;
-    usage.ram = Number(usage.ram) + moving.memory_mb;
-    usage.disk = Number(usage.disk) + moving.root_gb + moving.ephemeral_gb;
-    const now = new Date();
-    const fields = {
-      service_id: serviceId,
+    const vcpusUsed = Number(usage.vcpus) + moving.vcpus;
+    const ramUsed = Number(usage.ram) + moving.memory_mb;
+    const diskUsed = Number(usage.disk) + moving.root_gb + moving.ephemeral_gb;
+    return {
       host: report.host,
       vcpus: report.vcpus,
       memory_mb: report.memory_mb,
       local_gb: report.local_gb,
-      vcpus_used: Number(usage.vcpus),
-      memory_mb_used: Number(usage.ram),
-      local_gb_used: Number(usage.disk),
-      free_ram_mb: report.memory_mb - Number(usage.ram),
-      free_disk_gb: report.local_gb - Number(usage.disk),
+      vcpus_used: vcpusUsed,
+      memory_mb_used: ramUsed,
+      local_gb_used: diskUsed,
+      free_ram_mb: report.memory_mb - ramUsed,
+      free_disk_gb: report.local_gb - diskUsed,
       running_vms: Number(usage.n),
       current_workload: 0,
       hypervisor_type: report.hypervisor_type,
@@ -108,20 +151,17 @@ export class HostReports {
       hypervisor_hostname: report.hypervisor_hostname,
       cpu_info: report.cpu_info,
       host_ip: report.host_ip,
-      disk_available_least: report.local_gb - Number(usage.disk),
-      updated_at: now,
+      disk_available_least: report.local_gb - diskUsed,
     };
-    const existing = await repo.findOneBy({
-      host: report.host,
-      hypervisor_hostname: report.hypervisor_hostname,
-      deleted: 0,
-    });
-    if (existing) {
-      await repo.update({ id: existing.id }, fields);
-      return existing.uuid!;
-    }
-    const uuid = randomUUID();
-    await repo.insert({ ...fields, uuid, created_at: now, deleted: 0, mapped: 0 });
-    return uuid;
   }
+}
+
+/** A compute node row as a conductor last wrote it (HostReports.computeNode). */
+export interface WrittenNode {
+  readonly id: number;
+  readonly uuid: string;
+  /** The written fields (but the service and the time), serialized: an equal report writes nothing. */
+  readonly fingerprint: string;
+  /** When it was written (ms since the epoch). */
+  readonly at: number;
 }
