@@ -6,8 +6,10 @@ import { Invalid, type RequestContext } from '@nova/common';
 import { NOVA_CONFIG, type NovaConfig } from '@nova/config';
 import {
   BuildRequests,
+  cellBatchSize,
   compareServers,
-  mergeSorted,
+  mergeBatched,
+  type BatchedSource,
   type ServerListing as Listing,
   type ServerListQuery,
   type ServerRecord,
@@ -64,28 +66,42 @@ export class ServerListing {
       ...(marker ? { marker } : {}),
     };
     const compare = compareServers(query.sort) as Compare;
+    const { instance_list_cells_batch_strategy: strategy, instance_list_cells_batch_fixed_size } =
+      this.config.api;
+    const batch = cellBatchSize(
+      strategy,
+      instance_list_cells_batch_fixed_size,
+      query.limit,
+      cells.length,
+    );
+    const batchQuery: CellListQuery = { ...cellQuery, limit: batch };
     const [results, pending] = await Promise.all([
       this.router.scatterGather(
         ctx,
         cells,
-        async (cctx) => (await cellDb(cctx)).servers.list(cellQuery),
+        async (cctx) => (await cellDb(cctx)).servers.list(batchQuery),
         { timeoutMs: this.config.cells.cell_list_timeout * 1000 },
       ),
       this.pendingBuilds(query, projectId, marker, compare),
     ]);
-    const lists: Array<ReadonlyArray<ServerRecord | UnknownServer>> = [pending];
+    const sources: Array<BatchedSource<ServerRecord | UnknownServer>> = [whole(pending)];
     const failed: Cell[] = [];
+    const failedLater: Cell[] = [];
     for (const cell of cells) {
       const result = results.get(cell.uuid);
       if (result?.status === 'ok') {
-        lists.push(result.value);
+        sources.push({
+          first: result.value,
+          batchSize: batch,
+          next: (last) => this.nextBatch(ctx, cell, batchQuery, last as ServerRecord, failedLater),
+        });
       } else {
         failed.push(cell);
       }
     }
     if (failed.length > 0) {
       if (query.downCellMinimal) {
-        lists.push(await this.unknownServers(failed, projectId, marker, compare));
+        sources.push(whole(await this.unknownServers(failed, projectId, marker, compare)));
       } else if (!this.config.api.list_records_by_skipping_down_cells) {
         throw new CellDown(`Cells did not respond: ${failed.map(cellLabel).join(', ')}`);
       }
@@ -93,13 +109,46 @@ export class ServerListing {
     // A cross-cell move shows and hides its two copies one after the other (two
     // databases, no common transaction): for that instant a server is kept once.
     const seen = new Set<string>();
-    const servers = mergeSorted(lists, compare, Number.MAX_SAFE_INTEGER)
-      .filter((s) => !seen.has(s.uuid) && seen.add(s.uuid) !== undefined)
-      .slice(0, query.limit);
+    const servers = await mergeBatched(
+      sources,
+      compare,
+      query.limit,
+      (s) => !seen.has(s.uuid) && seen.add(s.uuid) !== undefined,
+    );
     return {
       servers,
-      failedCells: failed.map((c) => c.uuid),
+      failedCells: [...failed, ...failedLater].map((c) => c.uuid),
     };
+  }
+
+  /**
+   * A cell's next batch, after `last` (its own last row). A cell that stops
+   * answering midway fails the list as a silent one would, or, when down cells
+   * are skipped, ends there: what it gave so far stays in the page.
+   */
+  private async nextBatch(
+    ctx: RequestContext,
+    cell: Cell,
+    query: CellListQuery,
+    last: ServerRecord,
+    failedLater: Cell[],
+  ): Promise<ServerRecord[] | null> {
+    const result = (
+      await this.router.scatterGather(
+        ctx,
+        [cell],
+        async (cctx) => (await cellDb(cctx)).servers.list({ ...query, marker: last }),
+        { timeoutMs: this.config.cells.cell_list_timeout * 1000 },
+      )
+    ).get(cell.uuid);
+    if (result?.status === 'ok') {
+      return result.value;
+    }
+    if (!this.config.api.list_records_by_skipping_down_cells) {
+      throw new CellDown(`Cells did not respond: ${cellLabel(cell)}`);
+    }
+    failedLater.push(cell);
+    return null;
   }
 
   /** The marker's sort values, wherever it lives (deleted ones too: a page may end on one). */
@@ -172,4 +221,9 @@ export class ServerListing {
       .filter((s) => !marker || compare(s, marker) > 0)
       .sort((a, b) => compare(a, b));
   }
+}
+
+/** Rows read whole (build requests, a silent cell's mappings): a source with no next batch. */
+function whole<T>(rows: readonly T[]): BatchedSource<T> {
+  return { first: rows, batchSize: Number.POSITIVE_INFINITY, next: () => Promise.resolve(null) };
 }

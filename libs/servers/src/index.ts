@@ -1,6 +1,7 @@
 export * from './server-record';
 export * from './list-query';
 export * from './merge';
+export * from './batched-merge';
 export * from './build-requests';
 export * from './servers.port';
 export * from './migrations';

@@ -25,6 +25,18 @@ export class ApiOptions {
   @IsBoolean()
   list_records_by_skipping_down_cells: boolean = true;
 
+  @StrOpt(
+    'How many servers a list asks each cell for at a time: distributed (the limit divided ' +
+      'among the cells, plus 10 %) or fixed (instance_list_cells_batch_fixed_size); at least 100.',
+  )
+  @IsIn(['distributed', 'fixed'])
+  instance_list_cells_batch_strategy: 'distributed' | 'fixed' = 'distributed';
+
+  @IntOpt('Servers asked of each cell at a time with the fixed batch strategy.')
+  @IsInt()
+  @Min(100)
+  instance_list_cells_batch_fixed_size: number = 100;
+
   @BoolOpt(
     'Trust X-Forwarded-For for the client address (the metadata service finds the guest by it); ' +
       'only behind a proxy that sets it.',
