@@ -27,7 +27,24 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-/** RSS now (MiB) and CPU used so far of api, super conductor, scheduler, cell conductors and computes. */
+/** A process and its descendants (nova-api's workers are children of its primary). */
+function processTree(pid: number): number[] {
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .split(' ')
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    // gone meanwhile
+  }
+  return [pid, ...children.flatMap(processTree)];
+}
+
+/**
+ * RSS now (MiB) and CPU used so far of api, super conductor, scheduler, cell
+ * conductors and computes; a process counts with its workers.
+ */
 export function rssGroups(stack: Stack): Group[] {
   const roles: Array<[string, (label: string) => boolean]> = [
     ['nova-api', (l) => l === 'nova-api'],
@@ -39,13 +56,17 @@ export function rssGroups(stack: Stack): Group[] {
   return roles.map(([role, match]) => {
     const samples = stack.processes
       .filter((p) => p.alive && match(p.label))
-      .map((p) => {
-        try {
-          return { rss: rssMiB(p.pid).rss, cpu: cpuSeconds(p.pid) };
-        } catch {
-          return { rss: 0, cpu: 0 }; // gone meanwhile
-        }
-      });
+      .map((p) =>
+        processTree(p.pid)
+          .map((pid) => {
+            try {
+              return { rss: rssMiB(pid).rss, cpu: cpuSeconds(pid) };
+            } catch {
+              return { rss: 0, cpu: 0 }; // gone meanwhile
+            }
+          })
+          .reduce((a, x) => ({ rss: a.rss + x.rss, cpu: a.cpu + x.cpu }), { rss: 0, cpu: 0 }),
+      );
     const sizes = samples.map((x) => x.rss);
     return {
       role,
