@@ -9,6 +9,7 @@ import {
   cellBatchSize,
   compareServers,
   mergeBatched,
+  wholeSource,
   type BatchedSource,
   type ServerListing as Listing,
   type ServerListQuery,
@@ -84,7 +85,7 @@ export class ServerListing {
       ),
       this.pendingBuilds(query, projectId, marker, compare),
     ]);
-    const sources: Array<BatchedSource<ServerRecord | UnknownServer>> = [whole(pending)];
+    const sources: Array<BatchedSource<ServerRecord | UnknownServer>> = [wholeSource(pending)];
     const failed: Cell[] = [];
     const failedLater: Cell[] = [];
     for (const cell of cells) {
@@ -101,7 +102,7 @@ export class ServerListing {
     }
     if (failed.length > 0) {
       if (query.downCellMinimal) {
-        sources.push(whole(await this.unknownServers(failed, projectId, marker, compare)));
+        sources.push(wholeSource(await this.unknownServers(failed, projectId, marker, compare)));
       } else if (!this.config.api.list_records_by_skipping_down_cells) {
         throw new CellDown(`Cells did not respond: ${failed.map(cellLabel).join(', ')}`);
       }
@@ -221,9 +222,4 @@ export class ServerListing {
       .filter((s) => !marker || compare(s, marker) > 0)
       .sort((a, b) => compare(a, b));
   }
-}
-
-/** Rows read whole (build requests, a silent cell's mappings): a source with no next batch. */
-function whole<T>(rows: readonly T[]): BatchedSource<T> {
-  return { first: rows, batchSize: Number.POSITIVE_INFINITY, next: () => Promise.resolve(null) };
 }

@@ -10,6 +10,11 @@ export interface BatchedSource<T> {
   next(last: T): Promise<readonly T[] | null>;
 }
 
+/** Rows read whole (build requests, a silent cell's mappings): a source with no next batch. */
+export function wholeSource<T>(rows: readonly T[]): BatchedSource<T> {
+  return { first: rows, batchSize: Number.POSITIVE_INFINITY, next: () => Promise.resolve(null) };
+}
+
 const MIN_BATCH = 100;
 
 /**
