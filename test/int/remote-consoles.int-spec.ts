@@ -4,6 +4,7 @@ import { Cloud } from '../support/cloud';
 import { query } from '../support/mysql';
 import { freePort } from '../support/redis';
 import { ServiceProcess } from '../support/service-process';
+import { until } from '../support/waiting';
 import { WsSession } from '../support/ws-client';
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}';
@@ -317,6 +318,9 @@ describe('remote consoles and the console proxies (separate processes)', () => {
     ]);
     expect((await cloud.api.delete(`/v2.1/servers/${id}`, { as: 'admin' })).status).toBe(204);
     await cloud.waitForGone(id);
+    // The API answers 404 once the mapping is queued for delete, a moment before
+    // the cell's soft delete (which takes the tokens in its transaction).
+    await until('the tokens to go', async () => (await cellRows('cell1', id)).length === 0, 100);
     expect(await cellRows('cell1', id)).toEqual([]);
   });
 });
