@@ -6,6 +6,7 @@ import { sleep } from '@nova/common';
 import { Cloud } from '../support/cloud';
 import { testEnv } from '../support/env';
 import { query } from '../support/mysql';
+import { until } from '../support/waiting';
 
 /**
  * The main flow across real processes: two cells, each with two fake
@@ -317,11 +318,16 @@ describe('servers across two cells (separate processes)', () => {
     }
     const db = cloud.deployment.dbName('cell1');
     const conn = await createConnection({ ...testEnv.mysql, database: db });
-    try {
+    const live = async () => {
       const [rows] = await conn.query(
         "SELECT COUNT(*) AS n FROM instances WHERE display_name LIKE 'race-%' AND deleted = 0",
       );
-      expect(Number((rows as Array<{ n: number }>)[0]?.n)).toBe(0);
+      return Number((rows as Array<{ n: number }>)[0]?.n);
+    };
+    try {
+      // 404 comes from the mapping queued for delete, a moment before the soft delete.
+      await until('the raced rows to be deleted', async () => (await live()) === 0, 100);
+      expect(await live()).toBe(0);
     } finally {
       await conn.end();
     }

@@ -330,7 +330,7 @@ describe('server lifecycle actions (separate processes)', () => {
     await idle(reclaimed, 'SOFT_DELETED');
     // The host reclaims it once the interval (3 s) has passed.
     await cloud.waitForGone(reclaimed, 20_000);
-    // The conductor queues the mapping just after the row goes (a few ms later).
+    // The conductor queues the mapping for delete just before the row goes.
     let queued = 0;
     for (let i = 0; i < 100 && queued !== 1; i++) {
       queued = Number((await mappings(reclaimed))[0]?.queued_for_delete);
