@@ -8,3 +8,4 @@ export * from './sqlite-serialization';
 export * from './db-metrics';
 export * from './replica-reads';
 export * from './group-commit';
+export * from './plain-insert';

@@ -9,7 +9,7 @@ import {
   ResourceProvider,
 } from '@nova/api-db';
 import { sleep } from '@nova/common';
-import { GroupCommit, isDuplicateKeyError, retryOnDeadlock } from '@nova/database';
+import { GroupCommit, insertRows, isDuplicateKeyError, retryOnDeadlock } from '@nova/database';
 import {
   ResourceProviderConcurrentUpdate,
   ResourceProviderNameConflict,
@@ -592,7 +592,11 @@ export class PlacementService {
       await retryOnDeadlock(() =>
         ds.transaction(async (tx) => {
           const now = new Date();
-          await tx.getRepository(Consumer).insert(claims.map(({ who }) => newConsumer(who, now)));
+          await insertRows(
+            tx,
+            Consumer,
+            claims.map(({ who }) => newConsumer(who, now)),
+          );
           const params: Record<string, number> = {};
           const swaps = claims.map(({ view }, i) => {
             params[`p${i}`] = view.providerId;
@@ -608,11 +612,11 @@ export class PlacementService {
           if ((swapped.affected ?? 0) !== claims.length) {
             throw new GenerationChanged();
           }
-          await tx
-            .getRepository(Allocation)
-            .insert(
-              claims.flatMap(({ view, who, amounts }) => allocationRows(view, who, amounts, now)),
-            );
+          await insertRows(
+            tx,
+            Allocation,
+            claims.flatMap(({ view, who, amounts }) => allocationRows(view, who, amounts, now)),
+          );
         }),
       );
       return claims.map(() => 'claimed');
@@ -653,7 +657,7 @@ export class PlacementService {
         if (old.length > 0) {
           await allocations.delete({ consumer_id: who.consumerUuid });
         }
-        await allocations.insert(allocationRows(view, who, amounts, now));
+        await insertRows(tx, Allocation, allocationRows(view, who, amounts, now));
         return 'claimed' as const;
       });
     } catch (err) {
@@ -739,7 +743,7 @@ async function swapConsumer(
 ): Promise<boolean> {
   if (expected === null) {
     try {
-      await tx.getRepository(Consumer).insert(newConsumer(who, now));
+      await insertRows(tx, Consumer, newConsumer(who, now));
       return true;
     } catch (err) {
       if (isDuplicateKeyError(err)) {

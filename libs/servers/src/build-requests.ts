@@ -10,7 +10,7 @@ import type {
 } from '@nova/compute-rpc';
 import { NOVA_CONFIG, type NovaConfig } from '@nova/config';
 import { flatNetwork } from '@nova/network';
-import { isDuplicateKeyError, sqlTimestamp, writeTransaction } from '@nova/database';
+import { insertRows, isDuplicateKeyError, sqlTimestamp, writeTransaction } from '@nova/database';
 import { Invalid } from '@nova/common';
 
 /** Rows per multi-row insert (well under any placeholder limit). */
@@ -59,7 +59,9 @@ export class BuildRequests {
           `INSERT INTO request_specs (instance_uuid, spec, created_at) VALUES ${rows(3)}`,
           chunk.flatMap(({ fields, spec }) => [fields.uuid, JSON.stringify(spec), now]),
         );
-        await tx.getRepository(InstanceMapping).insert(
+        await insertRows(
+          tx,
+          InstanceMapping,
           chunk.map(({ fields }) => ({
             instance_uuid: fields.uuid,
             cell_id: null,

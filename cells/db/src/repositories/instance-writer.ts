@@ -1,5 +1,5 @@
 import { IsNull, type DataSource, type EntityManager } from 'typeorm';
-import { writeTransaction } from '@nova/database';
+import { insertRows, writeTransaction } from '@nova/database';
 import type { RequestContext } from '@nova/common';
 import {
   InstanceNotFound,
@@ -111,6 +111,20 @@ async function writePassword(tx: EntityManager, uuid: string, text: string): Pro
   }
 }
 
+/** An instance action begun by the request `ctx` (Nova's InstanceAction). */
+function actionRow(ctx: RequestContext, uuid: string, action: string, now: Date) {
+  return {
+    action,
+    instance_uuid: uuid,
+    request_id: ctx.requestId,
+    user_id: ctx.userId,
+    project_id: ctx.projectId,
+    start_time: now,
+    created_at: now,
+    deleted: 0,
+  };
+}
+
 /** The host column itself, for a compute_id whose host is not changing. */
 const HOST_COLUMN = Symbol('host column');
 
@@ -153,15 +167,20 @@ export class InstanceWriter {
     private readonly ctx: RequestContext | null = null,
   ) {}
 
-  /** The instance and all its records, in one transaction; returns its cell-local id. */
+  /**
+   * The instance and all its records, and its 'create' action when `startedBy`
+   * is given, in one transaction (the server appears in its cell with the action
+   * that made it); returns its cell-local id.
+   */
   async create(
     fields: BuildInstanceFields,
     placement: Placement,
     vifs: readonly WireVif[],
+    startedBy?: RequestContext,
   ): Promise<number> {
     return writeTransaction(this.ds, async (tx) => {
       const now = new Date();
-      const inserted = await tx.insert(Instance, {
+      const id = await insertRows(tx, Instance, {
         uuid: fields.uuid,
         user_id: fields.user_id,
         project_id: fields.project_id,
@@ -198,7 +217,6 @@ export class InstanceWriter {
         updated_at: now,
         deleted: 0,
       });
-      const id = Number(inserted.identifiers[0]?.id);
       const node = computeIdOf(placement.host, placement.node);
       if (node.value) {
         await tx
@@ -208,14 +226,14 @@ export class InstanceWriter {
           .where('id = :id', { id, ...node.params })
           .execute();
       }
-      await tx.insert(InstanceExtra, {
+      await insertRows(tx, InstanceExtra, {
         instance_uuid: fields.uuid,
         flavor: JSON.stringify({ cur: fields.flavor }),
         security_groups: JSON.stringify(fields.security_groups ?? []),
         created_at: now,
         deleted: 0,
       });
-      await tx.insert(InstanceInfoCache, {
+      await insertRows(tx, InstanceInfoCache, {
         instance_uuid: fields.uuid,
         network_info: JSON.stringify(vifs),
         created_at: now,
@@ -223,7 +241,8 @@ export class InstanceWriter {
       });
       const metadata = Object.entries(fields.metadata);
       if (metadata.length > 0) {
-        await tx.insert(
+        await insertRows(
+          tx,
           InstanceMetadata,
           metadata.map(([key, value]) => ({
             key,
@@ -235,10 +254,14 @@ export class InstanceWriter {
         );
       }
       if (fields.tags.length > 0) {
-        await tx.insert(
+        await insertRows(
+          tx,
           Tag,
           [...new Set(fields.tags)].map((tag) => ({ resource_id: fields.uuid, tag })),
         );
+      }
+      if (startedBy) {
+        await insertRows(tx, InstanceAction, actionRow(startedBy, fields.uuid, 'create', now));
       }
       return id;
     });
@@ -317,7 +340,7 @@ export class InstanceWriter {
         deleted: 0,
       }));
       if (rows.length > 0) {
-        await tx.insert(InstanceMetadata, rows);
+        await insertRows(tx, InstanceMetadata, rows);
       }
     });
   }
@@ -399,7 +422,7 @@ export class InstanceWriter {
     details: string | null,
     host: string | null,
   ) {
-    await this.ds.getRepository(InstanceFault).insert({
+    await insertRows(this.ds, InstanceFault, {
       instance_uuid: uuid,
       code,
       message: message.slice(0, 255),
@@ -476,17 +499,7 @@ export class InstanceWriter {
 
   /** Record an API action (instance-actions) started by this request. */
   async startAction(ctx: RequestContext, uuid: string, action: string): Promise<void> {
-    const now = new Date();
-    await this.ds.getRepository(InstanceAction).insert({
-      action,
-      instance_uuid: uuid,
-      request_id: ctx.requestId,
-      user_id: ctx.userId,
-      project_id: ctx.projectId,
-      start_time: now,
-      created_at: now,
-      deleted: 0,
-    });
+    await insertRows(this.ds, InstanceAction, actionRow(ctx, uuid, action, new Date()));
   }
 
   /** Start or finish an event of the request's action; a failed event marks the action "Error". */
@@ -509,7 +522,7 @@ export class InstanceWriter {
     const events = this.ds.getRepository(InstanceActionEvent);
     const now = new Date();
     if (result === 'start') {
-      await events.insert({
+      await insertRows(this.ds, InstanceActionEvent, {
         event,
         action_id: action.id,
         start_time: now,

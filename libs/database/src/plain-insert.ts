@@ -1,0 +1,32 @@
+import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+
+/**
+ * INSERT one or more rows and return the first generated id, without the
+ * SELECT that TypeORM's Repository.insert() sends after every insert on MySQL
+ * to copy database defaults (id, deleted, ...) into an entity nobody reads. On
+ * a build's path that re-read was a third of the statements.
+ */
+export async function insertRows<Entity extends ObjectLiteral>(
+  db: DataSource | EntityManager,
+  target: EntityTarget<Entity>,
+  values: QueryDeepPartialEntity<Entity> | Array<QueryDeepPartialEntity<Entity>>,
+): Promise<number> {
+  const result = await db
+    .createQueryBuilder()
+    .insert()
+    .into(target)
+    .values(values)
+    .updateEntity(false)
+    .callListeners(false)
+    .execute();
+  return generatedId(result.raw as unknown);
+}
+
+/** mysql2 answers a ResultSetHeader with insertId; better-sqlite3 (through TypeORM) the rowid. */
+function generatedId(raw: unknown): number {
+  if (typeof raw === 'number' || typeof raw === 'bigint') {
+    return Number(raw);
+  }
+  return Number((raw as { insertId?: number } | null)?.insertId ?? Number.NaN);
+}

@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import { CellRouter } from '@nova/cell-router';
+import { InstanceWriter } from '@nova/cells/db';
+import { adminContext, type RequestContext } from '@nova/common';
+import { insertRows } from '@nova/database';
+import type { BuildInstanceFields } from '@nova/compute-rpc';
+import type { DataSource, EntitySubscriberInterface } from 'typeorm';
+import { TestDeployment, type Backend } from '../support/deployment';
+
+/**
+ * What a build writes in its cell: the instance, its records and its 'create'
+ * action in one transaction, and no statement that reads back what was just
+ * inserted (TypeORM's Repository.insert() re-selects defaulted columns).
+ */
+describe.each<Backend>(['mariadb', 'sqlite'])('instance create writes (%s)', (backend) => {
+  let d: TestDeployment;
+  let ds: DataSource;
+  const statements: string[] = [];
+
+  beforeAll(async () => {
+    d = await TestDeployment.create({ backend, cells: ['cell1'] });
+    const router = (await d.app()).get(CellRouter);
+    const cell = (await router.cells()).find((c) => c.name === 'cell1')!;
+    ds = await router.targetCell(adminContext(), cell).cell.db();
+    const counter: EntitySubscriberInterface = {
+      afterQuery: (event) => void statements.push(event.query.trim()),
+    };
+    ds.subscribers.push(counter);
+  });
+
+  afterAll(async () => {
+    await d.cleanup();
+  });
+
+  const fields = (uuid: string): BuildInstanceFields => ({
+    uuid,
+    display_name: 'writes',
+    display_description: null,
+    project_id: 'project-w',
+    user_id: 'user-w',
+    image_ref: 'image',
+    flavor: {
+      id: 1,
+      flavorid: '1',
+      name: 'tiny',
+      vcpus: 1,
+      memory_mb: 64,
+      root_gb: 1,
+      ephemeral_gb: 0,
+      swap: 0,
+      extra_specs: {},
+    },
+    key_name: null,
+    key_data: null,
+    user_data: null,
+    hostname: 'writes',
+    availability_zone: null,
+    access_ip_v4: null,
+    access_ip_v6: null,
+    config_drive: null,
+    launch_index: 0,
+    reservation_id: 'r-w',
+    metadata: { role: 'db' },
+    tags: ['a'],
+    networks: 'none',
+    created_at: new Date().toISOString(),
+  });
+  const placement = {
+    host: 'host-w',
+    node: 'host-w',
+    availability_zone: null,
+    vm_state: 'building',
+    task_state: 'scheduling',
+  };
+
+  it('writes the instance, its records and its create action without reading back', async () => {
+    const uuid = randomUUID();
+    const ctx: RequestContext = { ...adminContext(), requestId: 'req-writes-1', userId: 'user-w' };
+    statements.length = 0;
+    const id = await new InstanceWriter(ds).create(fields(uuid), placement, [], ctx);
+    expect(statements.filter((q) => /^SELECT/i.test(q))).toEqual([]);
+
+    const [row] = await ds.query<Array<{ id: number }>>('SELECT id FROM instances WHERE uuid = ?', [
+      uuid,
+    ]);
+    expect(Number(row.id)).toBe(id);
+    const actions = await ds.query<Array<{ action: string; request_id: string; user_id: string }>>(
+      'SELECT action, request_id, user_id FROM instance_actions WHERE instance_uuid = ?',
+      [uuid],
+    );
+    expect(actions).toEqual([{ action: 'create', request_id: 'req-writes-1', user_id: 'user-w' }]);
+    for (const table of ['instance_extra', 'instance_info_caches', 'instance_metadata']) {
+      const n = await ds.query<Array<{ n: number }>>(
+        `SELECT COUNT(*) AS n FROM ${table} WHERE instance_uuid = ?`,
+        [uuid],
+      );
+      expect([table, Number(n[0].n)]).toEqual([table, 1]);
+    }
+  });
+
+  it('records no action when none is asked for', async () => {
+    const uuid = randomUUID();
+    await new InstanceWriter(ds).create(fields(uuid), placement, []);
+    const actions = await ds.query<unknown[]>(
+      'SELECT id FROM instance_actions WHERE instance_uuid = ?',
+      [uuid],
+    );
+    expect(actions).toEqual([]);
+  });
+
+  it('insertRows returns the generated id of the first row, as the database numbered it', async () => {
+    const uuid = randomUUID();
+    const first = await insertRows(ds, 'instance_faults', {
+      instance_uuid: uuid,
+      code: 500,
+      message: 'one',
+      created_at: new Date(),
+      deleted: 0,
+    });
+    const second = await insertRows(ds, 'instance_faults', {
+      instance_uuid: uuid,
+      code: 500,
+      message: 'two',
+      created_at: new Date(),
+      deleted: 0,
+    });
+    const rows = await ds.query<Array<{ id: number; message: string }>>(
+      'SELECT id, message FROM instance_faults WHERE instance_uuid = ? ORDER BY id',
+      [uuid],
+    );
+    expect(rows.map((r) => [Number(r.id), r.message])).toEqual([
+      [first, 'one'],
+      [second, 'two'],
+    ]);
+  });
+});
