@@ -25,10 +25,12 @@ export class InstanceMappingRepository {
   }
 
   async findByInstanceUuid(instanceUuid: string): Promise<InstanceMapping | null> {
-    return (await this.repo()).findOne({
-      where: { instance_uuid: instanceUuid },
-      relations: { cell: true },
-    });
+    // One joined SELECT: findOne() with a relation sends a DISTINCT id query first.
+    return (await this.repo())
+      .createQueryBuilder('m')
+      .leftJoinAndSelect('m.cell', 'cell')
+      .where('m.instance_uuid = :instanceUuid', { instanceUuid })
+      .getOne();
   }
 
   async create(fields: NewInstanceMapping): Promise<InstanceMapping> {
