@@ -102,6 +102,10 @@ export class SuperConductor {
       log.warn({ uuids }, 'no request spec: build requests deleted before scheduling');
       return;
     }
+    // The build requests are read while the scheduler decides. One deleted
+    // meanwhile is still caught: the delete that hands it to its cell finds nothing.
+    const requests = Promise.all(uuids.map((uuid) => this.builds.get(uuid)));
+    requests.catch(() => undefined); // awaited below, unless scheduling fails first
     let destinations: Destinations;
     try {
       destinations = await this.scheduler.selectDestinations(ctx, {
@@ -124,7 +128,15 @@ export class SuperConductor {
       uuids.map(async (uuid, i) => {
         const progress: BuildProgress = { rowIn: null };
         try {
-          await this.buildOne(ctx, uuid, destinations[i] ?? [], spec, progress, secrets);
+          await this.buildOne(
+            ctx,
+            uuid,
+            destinations[i] ?? [],
+            (await requests)[i] ?? null,
+            spec,
+            progress,
+            secrets,
+          );
         } catch (err) {
           log.error({ uuid, err: describeError(err) }, 'could not start the build');
           builds.inc({ outcome: 'error' });
@@ -169,12 +181,12 @@ export class SuperConductor {
     ctx: RequestContext,
     uuid: string,
     candidates: readonly Selection[],
+    fields: BuildInstanceFields | null,
     spec: WireRequestSpec,
     progress: BuildProgress,
     secrets: BuildSecrets,
   ): Promise<void> {
     const [selected, ...alternates] = candidates;
-    const fields = await this.builds.get(uuid);
     if (!selected || !fields) {
       await this.placement.release(uuid); // deleted while it was being scheduled
       return;
@@ -200,12 +212,10 @@ export class SuperConductor {
         task_state: TaskState.SCHEDULING,
       },
       vifs,
+      ctx,
     );
     progress.rowIn = cell;
-    await Promise.all([
-      db.writer.startAction(ctx, uuid, 'create'),
-      this.mappings.setCell(uuid, cell),
-    ]);
+    await this.mappings.setCell(uuid, cell);
     if (!(await this.builds.delete(uuid))) {
       // The user deleted the build request meanwhile: undo.
       await db.writer.softDelete(uuid);
@@ -297,9 +307,9 @@ export class SuperConductor {
         task_state: null,
       },
       [],
+      ctx,
     );
     await db.writer.addFault(uuid, 500, reason, null, null);
-    await db.writer.startAction(ctx, uuid, 'create');
     await this.mappings.setCell(uuid, cell0);
     await this.builds.delete(uuid);
   }
