@@ -29,9 +29,9 @@ export type Sections = Record<string, Record<string, string>>;
 
 const execFileP = promisify(execFile);
 const DIST = join(__dirname, '..', '..');
-const MYSQL = { host: '127.0.0.1', port: 3306, user: 'root', password: '' };
+export const MYSQL = { host: '127.0.0.1', port: 3306, user: 'root', password: '' };
 const RABBIT = { host: '127.0.0.1', port: 5672, user: 'guest', password: 'guest' };
-const REDIS = { host: '127.0.0.1', port: 6379 };
+export const REDIS = { host: '127.0.0.1', port: 6379 };
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
