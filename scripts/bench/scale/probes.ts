@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { createConnection } from 'mysql2/promise';
-import { rssMiB, type Stack } from '../../lib/stack';
+import { processTree, rssMiB, type Stack } from '../../lib/stack';
 
 const execFileP = promisify(execFile);
 
@@ -25,20 +25,6 @@ function cpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-/** A process and its descendants (nova-api's workers are children of its primary). */
-function processTree(pid: number): number[] {
-  let children: number[] = [];
-  try {
-    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
-      .split(' ')
-      .filter(Boolean)
-      .map(Number);
-  } catch {
-    // gone meanwhile
-  }
-  return [pid, ...children.flatMap(processTree)];
 }
 
 /**
