@@ -16,7 +16,8 @@
  * Environment: BENCH_SECONDS (autocannon duration, 10), BENCH_HOSTS_PER_CELL
  * (fake hosts in each cell's compute process, 5), BENCH_LOG_LEVEL (services,
  * info), BENCH_API_LOG_LEVEL (nova-api, warn: no access log while measuring),
- * BENCH_KEEP_LOGS=1 (keep the service logs of a successful run too).
+ * BENCH_KEEP_LOGS=1 (keep the service logs of a successful run too),
+ * BENCH_API_WORKERS (nova-api's osapi_compute_workers; default one per CPU).
  */
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
@@ -142,6 +143,9 @@ function newStack(extra: Sections = {}): Stack {
     },
     quota: { instances: '-1', cores: '-1', ram: '-1' },
   };
+  if (process.env['BENCH_API_WORKERS']) {
+    base['DEFAULT'] = { osapi_compute_workers: process.env['BENCH_API_WORKERS'] };
+  }
   for (const [section, values] of Object.entries(extra)) {
     base[section] = { ...base[section], ...values };
   }
