@@ -3,8 +3,8 @@ import { CellRouter } from '@nova/cell-router';
 import { InstanceWriter } from '@nova/cells/db';
 import { adminContext, type RequestContext } from '@nova/common';
 import { insertRows } from '@nova/database';
-import type { BuildInstanceFields } from '@nova/compute-rpc';
 import type { DataSource, EntitySubscriberInterface } from 'typeorm';
+import { buildFields } from '../support/build-fields';
 import { TestDeployment, type Backend } from '../support/deployment';
 
 /**
@@ -32,39 +32,15 @@ describe.each<Backend>(['mariadb', 'sqlite'])('instance create writes (%s)', (ba
     await d.cleanup();
   });
 
-  const fields = (uuid: string): BuildInstanceFields => ({
-    uuid,
-    display_name: 'writes',
-    display_description: null,
-    project_id: 'project-w',
-    user_id: 'user-w',
-    image_ref: 'image',
-    flavor: {
-      id: 1,
-      flavorid: '1',
-      name: 'tiny',
-      vcpus: 1,
-      memory_mb: 64,
-      root_gb: 1,
-      ephemeral_gb: 0,
-      swap: 0,
-      extra_specs: {},
-    },
-    key_name: null,
-    key_data: null,
-    user_data: null,
-    hostname: 'writes',
-    availability_zone: null,
-    access_ip_v4: null,
-    access_ip_v6: null,
-    config_drive: null,
-    launch_index: 0,
-    reservation_id: 'r-w',
-    metadata: { role: 'db' },
-    tags: ['a'],
-    networks: 'none',
-    created_at: new Date().toISOString(),
-  });
+  const fields = (uuid: string) =>
+    buildFields(uuid, {
+      display_name: 'writes',
+      project_id: 'project-w',
+      user_id: 'user-w',
+      hostname: 'writes',
+      metadata: { role: 'db' },
+      tags: ['a'],
+    });
   const placement = {
     host: 'host-w',
     node: 'host-w',

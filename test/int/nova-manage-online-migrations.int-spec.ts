@@ -4,8 +4,8 @@ import type { DataSource } from 'typeorm';
 import { CellRouter, type CellContext } from '@nova/cell-router';
 import { cellDb } from '@nova/cells/db';
 import { adminContext } from '@nova/common';
-import type { BuildInstanceFields } from '@nova/compute-rpc';
 import { count, insertRow } from '../support/archive-seed';
+import { buildFields } from '../support/build-fields';
 import { TestDeployment, type Backend } from '../support/deployment';
 import { manage } from '../support/manage';
 import { dropDatabases } from '../support/mysql';
@@ -138,39 +138,7 @@ describe.each<Backend>(['mariadb', 'sqlite'])(
     it('the writers set compute_id themselves: on create and when the node changes', async () => {
       const db = await cellDb(cell1);
       const uuid = randomUUID();
-      const fields: BuildInstanceFields = {
-        uuid,
-        display_name: 'fresh',
-        display_description: null,
-        project_id: 'project-a',
-        user_id: 'user-a',
-        image_ref: 'image',
-        flavor: {
-          id: 1,
-          flavorid: '1',
-          name: 'tiny',
-          vcpus: 1,
-          memory_mb: 64,
-          root_gb: 1,
-          ephemeral_gb: 0,
-          swap: 0,
-          extra_specs: {},
-        },
-        key_name: null,
-        key_data: null,
-        user_data: null,
-        hostname: 'fresh',
-        availability_zone: null,
-        access_ip_v4: null,
-        access_ip_v6: null,
-        config_drive: null,
-        launch_index: 0,
-        reservation_id: 'r-1',
-        metadata: {},
-        tags: [],
-        networks: 'none',
-        created_at: new Date().toISOString(),
-      };
+      const fields = buildFields(uuid);
       const placement = { availability_zone: null, vm_state: 'building', task_state: null };
       await db.writer.create(fields, { ...placement, host: 'host-a', node: 'host-a' }, []);
       const computeId = async () =>
