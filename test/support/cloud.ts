@@ -12,6 +12,8 @@ export interface CloudOptions {
   readonly computesPerCell: number;
   /** Extra config for every process. */
   readonly extra?: Sections;
+  /** One `nova-conductor --cell ...` process for every cell (role `conductor-shared`), not one each. */
+  readonly sharedCellConductor?: boolean;
 }
 
 /** Fast heartbeats and discovery, so tests see hosts come and go within seconds. */
@@ -64,16 +66,27 @@ export class Cloud {
     const conf = ['--config-file', this.configFile];
     this.addService('super', new ServiceProcess('nova-conductor', [...conf, '--super']));
     this.addService('scheduler', new ServiceProcess('nova-scheduler', conf));
-    for (const cell of this.options.cells) {
-      const urls = this.cellUrls(cell);
+    if (this.options.sharedCellConductor) {
+      const cells = this.options.cells.flatMap((cell) => ['--cell', cell]);
       this.addService(
-        `conductor-${cell}`,
-        new ServiceProcess('nova-conductor', conf, {
-          OS_DATABASE__CONNECTION: urls.db,
-          OS_DEFAULT__TRANSPORT_URL: urls.mq,
-          OS_DEFAULT__HOST: `${cell}-conductor`,
+        'conductor-shared',
+        new ServiceProcess('nova-conductor', [...conf, ...cells], {
+          OS_DEFAULT__HOST: 'shared-conductor',
         }),
       );
+    }
+    for (const cell of this.options.cells) {
+      if (!this.options.sharedCellConductor) {
+        const urls = this.cellUrls(cell);
+        this.addService(
+          `conductor-${cell}`,
+          new ServiceProcess('nova-conductor', conf, {
+            OS_DATABASE__CONNECTION: urls.db,
+            OS_DEFAULT__TRANSPORT_URL: urls.mq,
+            OS_DEFAULT__HOST: `${cell}-conductor`,
+          }),
+        );
+      }
       for (let n = 1; n <= this.options.computesPerCell; n++) {
         this.startCompute(cell, `${cell}-c${n}`);
       }

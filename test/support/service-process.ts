@@ -57,6 +57,11 @@ export class ServiceProcess {
     );
   }
 
+  /** The exit code once the process has ended by itself (or been stopped). */
+  get exit(): Promise<number | null> {
+    return this.exited;
+  }
+
   get pid(): number | undefined {
     return this.child.pid;
   }

@@ -41,9 +41,12 @@ interface Serving {
 @Injectable()
 export class CellConductorRunner implements OnModuleDestroy {
   private readonly serving = new Map<string, Serving>();
-  private scope: 'none' | 'local' | 'every' = 'none';
-  /** `nova-conductor`'s one cell: served again whenever its mapping changes, whatever happened before. */
-  private localCellUuid?: string;
+  private scope: 'none' | 'chosen' | 'every' = 'none';
+  /**
+   * `nova-conductor`'s cells (its local one, or those named by --cell): served
+   * again whenever their mapping changes, whatever happened before.
+   */
+  private chosen = new Set<string>();
   private listening = false;
   /** Cells whose queue could not be reached, retried until served (or no longer wanted). */
   private readonly retries = new Map<string, NodeJS.Timeout>();
@@ -65,11 +68,41 @@ export class CellConductorRunner implements OnModuleDestroy {
     if (!isServable(cell)) {
       throw new Error(`cell ${cellLabel(cell)} has no message queue: nothing to conduct`);
     }
-    this.scope = 'local';
-    this.localCellUuid = cell.uuid;
+    this.scope = 'chosen';
+    this.chosen = new Set([cell.uuid]);
     await this.serialized(() => this.startFor(cell));
     this.follow();
     return cell;
+  }
+
+  /**
+   * `nova-conductor --cell NAME`...: serve these cells (by name or uuid) in one
+   * process, each on its own queue and database as its own conductor would.
+   * Fails when one is not mapped, has no queue, or its queue is unreachable.
+   */
+  async startCells(refs: readonly string[]): Promise<Cell[]> {
+    const mapped = await this.router.cells();
+    const cells = refs.map((ref) => {
+      const cell = mapped.find((c) => c.uuid === ref || c.name === ref);
+      if (!cell) {
+        throw new Error(`no cell is named or has the uuid ${ref} (nova-manage cell_v2 list_cells)`);
+      }
+      if (!isServable(cell)) {
+        throw new Error(`cell ${cellLabel(cell)} has no message queue: nothing to conduct`);
+      }
+      return cell;
+    });
+    this.scope = 'chosen';
+    this.chosen = new Set(cells.map((c) => c.uuid));
+    await this.serialized(async () => {
+      for (const cell of cells) {
+        if (!this.serving.has(cell.uuid)) {
+          await this.startFor(cell);
+        }
+      }
+    });
+    this.follow();
+    return cells;
   }
 
   /**
@@ -187,7 +220,7 @@ export class CellConductorRunner implements OnModuleDestroy {
   private async apply(change: CellChange): Promise<void> {
     const { cell } = change;
     const running = this.serving.get(cell.uuid);
-    if (this.scope === 'none' || (this.scope === 'local' && cell.uuid !== this.localCellUuid)) {
+    if (this.scope === 'none' || (this.scope === 'chosen' && !this.chosen.has(cell.uuid))) {
       return;
     }
     if (change.kind === 'removed') {
