@@ -19,7 +19,8 @@
  * list, show, os-hypervisors/detail, os-simple-tenant-usage), every process's
  * RSS and the open DB and AMQP connections. Prints the tables and the cost per
  * added cell; never asserts. Everything it made goes at the end, also on
- * failure or Ctrl-C.
+ * failure or Ctrl-C. BENCH_SCALE_CELLS_PER_CONDUCTOR (1) runs one cell
+ * conductor process per that many cells (`nova-conductor --cell ...`).
  */
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
@@ -62,6 +63,7 @@ const SEED_CONCURRENCY = Math.max(1, envInt('BENCH_SCALE_SEED_CONCURRENCY', 4));
 const MAX_OPEN_CELLS = process.env['BENCH_SCALE_MAX_OPEN_CELLS'];
 const DB_POOL = process.env['BENCH_SCALE_DB_POOL'];
 const RAISE_MAX_CONNECTIONS = envInt('BENCH_SCALE_MAX_CONNECTIONS', 0);
+const CELLS_PER_CONDUCTOR = Math.max(1, envInt('BENCH_SCALE_CELLS_PER_CONDUCTOR', 1));
 const IDLE_SECONDS = Math.max(1, envInt('BENCH_SCALE_IDLE_SECONDS', 30));
 const PER_CELL = Math.ceil(INSTANCES / STEPS[STEPS.length - 1]);
 const SIM_HOSTS = HOSTS_PER_CELL - LIVE_HOSTS;
@@ -149,10 +151,12 @@ function validate(): void {
 async function main(): Promise<number> {
   validate();
   notes.push(`load average at start: ${loadAverage()} (${cpus().length} CPUs)`);
+  notes.push(`cell conductors: one process per ${CELLS_PER_CONDUCTOR} cell(s)`);
   const cellNames = (from: number, to: number) =>
     Array.from({ length: to - from }, (_, i) => `cell${from + i + 1}`);
   const stack = new Stack({
     cells: cellNames(0, STEPS[0]),
+    cellsPerConductor: CELLS_PER_CONDUCTOR,
     hostsPerCell: LIVE_HOSTS,
     apiLogLevel: process.env['BENCH_API_LOG_LEVEL'] ?? 'warn',
     serviceLogLevel: process.env['BENCH_LOG_LEVEL'] ?? 'info',

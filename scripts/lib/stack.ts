@@ -202,6 +202,11 @@ export class ServiceProcess {
 export interface StackOptions {
   /** Regular cells besides cell0. */
   cells: readonly string[];
+  /**
+   * Cells per cell-conductor process (default 1: a conductor per cell, found by
+   * its [database] connection; more: `nova-conductor --cell A --cell B ...`).
+   */
+  cellsPerConductor?: number;
   /** Fake hosts per cell, all in one nova-compute process per cell ([fake_driver] host_count). */
   hostsPerCell: number;
   /** Config every process reads (merged over the stack's own). */
@@ -337,7 +342,7 @@ export class Stack {
     await manage(this.sections, 'db', 'sync');
     this.cells.push(...cells);
     const svc = { NOVA_LOG_LEVEL: this.options.serviceLogLevel };
-    const conductors = cells.map((cell) => this.spawnCellConductor(cell, svc));
+    const conductors = this.spawnCellConductors(cells, svc);
     log(`waiting for ${cells.length} cell conductors`);
     await this.waitUntil('cell conductors ready', startupTimeout(180_000, cells.length), async () =>
       conductors.every((p) => p.logged('nova-conductor ready')),
@@ -347,6 +352,27 @@ export class Stack {
     await this.waitUntil('nova-compute ready', startupTimeout(300_000, cells.length), async () =>
       computes.every((p) => p.logged('nova-compute ready')),
     );
+  }
+
+  /** The conductors of `cells`: one per cell, or one per `cellsPerConductor` of them. */
+  private spawnCellConductors(cells: readonly string[], svc: NodeJS.ProcessEnv): ServiceProcess[] {
+    const size = this.options.cellsPerConductor ?? 1;
+    if (size <= 1) {
+      return cells.map((cell) => this.spawnCellConductor(cell, svc));
+    }
+    const out: ServiceProcess[] = [];
+    for (let i = 0; i < cells.length; i += size) {
+      const group = cells.slice(i, i + size);
+      out.push(
+        this.spawn(
+          `nova-conductor-${group[0]}..${group[group.length - 1]}`,
+          'nova-conductor',
+          ['--config-file', join(this.dir, 'nova.conf'), ...group.flatMap((c) => ['--cell', c])],
+          { ...svc, OS_DEFAULT__HOST: `${group[0]}-conductor` },
+        ),
+      );
+    }
+    return out;
   }
 
   private spawnCellConductor(cell: string, svc: NodeJS.ProcessEnv): ServiceProcess {
@@ -420,8 +446,8 @@ export class Stack {
       this.spawn('nova-scheduler', 'nova-scheduler', ['--config-file', conf], svc),
       'nova-scheduler ready',
     ]);
-    for (const cell of this.options.cells) {
-      ready.push([this.spawnCellConductor(cell, svc), 'nova-conductor ready']);
+    for (const conductor of this.spawnCellConductors(this.options.cells, svc)) {
+      ready.push([conductor, 'nova-conductor ready']);
     }
     const api = this.spawn('nova-api', 'nova-api', ['--config-file', conf], {
       NOVA_LOG_LEVEL: this.options.apiLogLevel,
