@@ -3,12 +3,14 @@ import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ApiDatabase } from '@nova/api-db';
 import { ConfigModule } from '@nova/config';
+import { sqlTimestamp } from '@nova/database';
 import {
   PlacementModule,
   PlacementService,
   ResourceProviderNameConflict,
   ResourceProviderNotFound,
 } from '@nova/placement';
+import { UsageCounter } from '@nova/quota';
 import { testConfig } from '../support/config';
 import { TestDeployment, type Backend } from '../support/deployment';
 
@@ -384,6 +386,49 @@ describe.each<Backend>(['mariadb', 'sqlite'])('placement (%s)', (backend) => {
       expect(used).toBeLessThanOrEqual(20);
       // Claims that ran after the shrink saw the new capacity: no more than 5 of them got in.
       expect(await claim(randomUUID(), rp, { VCPU: 1 })).toBe(used < 5);
+    });
+  });
+
+  it("counts a project's instances, cores and ram for a create: allocations plus unclaimed builds", async () => {
+    const ds = await app.get(ApiDatabase).get();
+    const rp = await provider();
+    const claimed = randomUUID();
+    const waiting = randomUUID();
+    expect(
+      await placement.claim(claimed, 'usage-p', 'usage-u', rp, { VCPU: 2, MEMORY_MB: 512 }),
+    ).toBe(true);
+    const build = (uuid: string, vcpus: number, ram: number) =>
+      ds.query(
+        'INSERT INTO build_requests (project_id, user_id, instance_uuid, instance, tags, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+        [
+          'usage-p',
+          'usage-u',
+          uuid,
+          JSON.stringify({ flavor: { vcpus, memory_mb: ram } }),
+          '[]',
+          sqlTimestamp(ds),
+        ],
+      );
+    // A claimed build still listed as a request counts once (by its allocations).
+    await build(claimed, 2, 512);
+    await build(waiting, 1, 64);
+    for (const uuid of [claimed, waiting]) {
+      await ds.query(
+        'INSERT INTO instance_mappings (instance_uuid, project_id, user_id, queued_for_delete, created_at) VALUES (?, ?, ?, 0, ?)',
+        [uuid, 'usage-p', 'usage-u', sqlTimestamp(ds)],
+      );
+    }
+    const usage = new UsageCounter(app.get(ApiDatabase));
+    expect(await usage.instanceUsage('usage-p')).toEqual({ instances: 2, cores: 3, ram: 576 });
+    expect(await usage.instanceUsage('usage-p', 'usage-u')).toEqual({
+      instances: 2,
+      cores: 3,
+      ram: 576,
+    });
+    expect(await usage.instanceUsage('usage-p', 'someone-else')).toEqual({
+      instances: 0,
+      cores: 0,
+      ram: 0,
     });
   });
 });

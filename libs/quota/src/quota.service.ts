@@ -4,7 +4,7 @@ import { NOVA_CONFIG, type NovaConfig } from '@nova/config';
 import { QuotaLimitsRepository, type Levels } from './quota-limits.repository';
 import { configDefaults, QUOTA_RESOURCE_NAMES, type Limits } from './quota-resources';
 import { checkSettable, settableRanges, type SettableRanges } from './quota-settable';
-import { UsageCounter, type ProjectUsage } from './usage-counter';
+import { UsageCounter, type InstanceUsage, type ProjectUsage } from './usage-counter';
 
 /** Quota exceeded: 403 with Nova's message. */
 export class OverQuota extends Forbidden {}
@@ -75,6 +75,11 @@ export class QuotaService {
   /** Usage of a project (or of one user in it; keypairs are per user). */
   projectUsage(projectId: string, userId?: string): Promise<ProjectUsage> {
     return this.usage.projectUsage(projectId, userId);
+  }
+
+  /** Instances, cores and ram of a project (or of one user in it): what a server create counts. */
+  instanceUsage(projectId: string, userId?: string): Promise<InstanceUsage> {
+    return this.usage.instanceUsage(projectId, userId);
   }
 
   /**

@@ -1,10 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { ApiDatabase } from '@nova/api-db';
 
-export interface ProjectUsage {
+export interface InstanceUsage {
   instances: number;
   cores: number;
   ram: number;
+}
+
+export interface ProjectUsage extends InstanceUsage {
   key_pairs: number;
   server_groups: number;
 }
@@ -25,65 +28,62 @@ export class UsageCounter {
     const ds = await this.db.get();
     const userClause = userId === undefined ? '' : ' AND user_id = ?';
     const params = userId === undefined ? [projectId] : [projectId, userId];
-    const [instances, resources, groups] = await Promise.all<unknown>([
-      ds.query(
-        `SELECT COUNT(*) AS n FROM instance_mappings WHERE project_id = ? AND queued_for_delete = 0${userClause}`,
-        params,
-      ),
-      ds.query(
-        `SELECT rc.name AS name, COALESCE(SUM(a.used), 0) AS used FROM allocations a
-           JOIN consumers c ON c.uuid = a.consumer_id
-           JOIN resource_classes rc ON rc.id = a.resource_class_id
-          WHERE c.project_id = ?${userId === undefined ? '' : ' AND c.user_id = ?'} AND rc.name IN ('VCPU', 'MEMORY_MB')
-          GROUP BY rc.name`,
-        params,
-      ),
-      ds.query(
+    const [instances, groups, keyPairs] = await Promise.all([
+      this.instanceUsage(projectId, userId),
+      ds.query<CountRows>(
         `SELECT COUNT(*) AS n FROM instance_groups WHERE project_id = ?${userClause}`,
         params,
       ),
+      userId === undefined ? 0 : this.keyPairs(userId),
     ]);
-    const used = new Map(
-      (resources as Array<{ name: string; used: number | string }>).map((r) => [
-        r.name,
-        Number(r.used),
-      ]),
-    );
-    const pending = await this.unclaimedBuilds(projectId, userId);
-    return {
-      instances: count(instances),
-      cores: (used.get('VCPU') ?? 0) + pending.cores,
-      ram: (used.get('MEMORY_MB') ?? 0) + pending.ram,
-      key_pairs: userId === undefined ? 0 : await this.keyPairs(userId),
-      server_groups: count(groups),
-    };
+    return { ...instances, key_pairs: keyPairs, server_groups: count(groups) };
   }
 
   /**
-   * Builds accepted but not yet claimed on a host hold no allocations: count
-   * their flavors, so a burst of creates cannot slip past the quota meanwhile.
+   * What a server create is checked against: instances, cores and ram, read at
+   * once (a create needs neither server groups nor keypairs counted). Cores and
+   * ram come from the allocations and from the builds not yet claimed on a host
+   * (they hold no allocations: a burst of creates must not slip past the quota
+   * meanwhile), in one statement: a claim landing between two reads would
+   * otherwise leave its build counted in neither.
    */
-  private async unclaimedBuilds(
-    projectId: string,
-    userId?: string,
-  ): Promise<{ cores: number; ram: number }> {
+  async instanceUsage(projectId: string, userId?: string): Promise<InstanceUsage> {
     const ds = await this.db.get();
-    const rows = await ds.query<Array<{ instance: string }>>(
-      `SELECT b.instance FROM build_requests b
-        WHERE b.project_id = ?${userId === undefined ? '' : ' AND b.user_id = ?'}
-          AND NOT EXISTS (SELECT 1 FROM allocations a WHERE a.consumer_id = b.instance_uuid)`,
-      userId === undefined ? [projectId] : [projectId, userId],
-    );
-    let cores = 0;
-    let ram = 0;
+    const byUser = userId !== undefined;
+    const params = byUser ? [projectId, userId] : [projectId];
+    const [instances, rows] = await Promise.all([
+      ds.query<CountRows>(
+        `SELECT COUNT(*) AS n FROM instance_mappings WHERE project_id = ? AND queued_for_delete = 0${byUser ? ' AND user_id = ?' : ''}`,
+        params,
+      ),
+      ds.query<Array<{ name: string | null; used: number | string | null; build: string | null }>>(
+        `SELECT rc.name AS name, COALESCE(SUM(a.used), 0) AS used, NULL AS build FROM allocations a
+           JOIN consumers c ON c.uuid = a.consumer_id
+           JOIN resource_classes rc ON rc.id = a.resource_class_id
+          WHERE c.project_id = ?${byUser ? ' AND c.user_id = ?' : ''} AND rc.name IN ('VCPU', 'MEMORY_MB')
+          GROUP BY rc.name
+         UNION ALL
+         SELECT NULL, NULL, b.instance FROM build_requests b
+          WHERE b.project_id = ?${byUser ? ' AND b.user_id = ?' : ''}
+            AND NOT EXISTS (SELECT 1 FROM allocations a WHERE a.consumer_id = b.instance_uuid)`,
+        [...params, ...params],
+      ),
+    ]);
+    const usage: InstanceUsage = { instances: count(instances), cores: 0, ram: 0 };
     for (const row of rows) {
-      const flavor = (
-        JSON.parse(row.instance) as { flavor?: { vcpus?: number; memory_mb?: number } }
-      ).flavor;
-      cores += flavor?.vcpus ?? 0;
-      ram += flavor?.memory_mb ?? 0;
+      if (row.build !== null) {
+        const flavor = (
+          JSON.parse(row.build) as { flavor?: { vcpus?: number; memory_mb?: number } }
+        ).flavor;
+        usage.cores += flavor?.vcpus ?? 0;
+        usage.ram += flavor?.memory_mb ?? 0;
+      } else if (row.name === 'VCPU') {
+        usage.cores += Number(row.used);
+      } else if (row.name === 'MEMORY_MB') {
+        usage.ram += Number(row.used);
+      }
     }
-    return { cores, ram };
+    return usage;
   }
 
   async keyPairs(userId: string): Promise<number> {
@@ -106,6 +106,8 @@ export class UsageCounter {
   }
 }
 
+type CountRows = Array<{ n: number | string }>;
+
 function count(rows: unknown): number {
-  return Number((rows as Array<{ n: number | string }>)[0]?.n ?? 0);
+  return Number((rows as CountRows)[0]?.n ?? 0);
 }

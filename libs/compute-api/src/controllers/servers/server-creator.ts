@@ -347,8 +347,8 @@ export class ServerCreator {
     }
     const [projectLimits, projectUsed, userUsed] = await Promise.all([
       this.quota.projectLimits(projectId),
-      this.quota.projectUsage(projectId),
-      this.quota.projectUsage(projectId, userId),
+      this.quota.instanceUsage(projectId),
+      this.quota.instanceUsage(projectId, userId),
     ]);
     return instancesThatFit(flavor, request.minCount, request.maxCount, [
       { limits: projectLimits, used: projectUsed },
