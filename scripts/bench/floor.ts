@@ -1,13 +1,18 @@
 /**
  * Runs floor-server.ts as its own process against a stack's cell database and
- * times `count` sequential requests to it through the bench's HTTP client.
+ * hands `measure` a client for it; the bench times its requests as it times
+ * the API's.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { ApiHttp } from './http-client';
 import { MYSQL, REDIS, type Stack } from '../lib/stack';
 
-export async function measureFloor(stack: Stack, cell: string, count: number): Promise<number[]> {
+export async function withFloorServer<T>(
+  stack: Stack,
+  cell: string,
+  measure: (http: ApiHttp) => Promise<T>,
+): Promise<T> {
   const options = {
     mysql: MYSQL,
     redis: REDIS,
@@ -17,9 +22,7 @@ export async function measureFloor(stack: Stack, cell: string, count: number): P
   const child = spawn(
     process.execPath,
     [join(__dirname, 'floor-server.js'), JSON.stringify(options)],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+    { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
@@ -37,16 +40,7 @@ export async function measureFloor(stack: Stack, cell: string, count: number): P
     });
     const http = new ApiHttp(`http://127.0.0.1:${port}`);
     try {
-      const samples: number[] = [];
-      for (let i = 0; i < count; i++) {
-        const start = performance.now();
-        const res = await http.get('/');
-        samples.push(performance.now() - start);
-        if (res.status !== 200) {
-          throw new Error(`floor server: HTTP ${res.status}: ${res.text.slice(0, 300)}`);
-        }
-      }
-      return samples;
+      return await measure(http);
     } finally {
       http.close();
     }

@@ -24,9 +24,9 @@ import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import autocannon, { type Result } from 'autocannon';
 import Table from 'cli-table3';
-import { measureFloor } from './floor';
+import { withFloorServer } from './floor';
 import { ApiHttp } from './http-client';
-import { processTree, rssMiB, sleep, Stack, type Sections } from '../lib/stack';
+import { sleep, Stack, treeUsage, type Sections } from '../lib/stack';
 import { BenchNetwork } from './neutron-network';
 import { fmt, percentile } from './stats';
 
@@ -409,7 +409,7 @@ async function run(stack: Stack, http: ApiHttp): Promise<void> {
   const g50 = percentile(one, 50);
   // The issue's floor for a show, measured now, with the same client and servers.
   progress('floor: a Node server doing one Redis GET and one primary-key SELECT (2000 requests)');
-  const floor = await measureFloor(stack, CELLS[0], 2000);
+  const floor = await withFloorServer(stack, CELLS[0], (f) => sequential(2000, () => f.get('/')));
   const f50 = percentile(floor, 50);
   rows.push({
     measure: `floor: HTTP to a Node server + Redis GET + primary-key SELECT (${CELLS[0]})`,
@@ -838,19 +838,10 @@ function snapshotRss(stack: Stack, phase: 'idle' | 'loaded' | 'now'): void {
       continue;
     }
     // A process counts with its workers (nova-api's are children of its primary).
-    const tree = processTree(p.pid);
-    let sum = { rss: 0, peak: 0 };
-    for (const pid of tree) {
-      try {
-        const m = rssMiB(pid);
-        sum = { rss: sum.rss + m.rss, peak: sum.peak + m.peak };
-      } catch {
-        // The process is gone.
-      }
-    }
-    entry[phase] = sum.rss;
-    entry.peak = sum.peak;
-    entry.processes = tree.length;
+    const usage = treeUsage(p.pid);
+    entry[phase] = usage.rss;
+    entry.peak = usage.peak;
+    entry.processes = usage.processes;
   }
 }
 

@@ -59,6 +59,36 @@ export function processTree(pid: number): number[] {
   return [pid, ...children.flatMap(processTree)];
 }
 
+/** utime + stime of a process, in seconds (clock ticks of 1/100 s). */
+function cpuSeconds(pid: number): number {
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** RSS and peak (MiB) and CPU seconds so far of a process with its workers (processTree). */
+export function treeUsage(pid: number): {
+  rss: number;
+  peak: number;
+  cpu: number;
+  processes: number;
+} {
+  const tree = processTree(pid);
+  const sum = { rss: 0, peak: 0, cpu: 0, processes: tree.length };
+  for (const one of tree) {
+    try {
+      const m = rssMiB(one);
+      sum.rss += m.rss;
+      sum.peak += m.peak;
+      sum.cpu += cpuSeconds(one);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return sum;
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();

@@ -65,13 +65,7 @@ export class CellConductorRunner implements OnModuleDestroy {
   /** `nova-conductor`: serve the local cell. Fails when it is not mapped or its queue is unreachable. */
   async startLocal(): Promise<Cell> {
     const cell = await this.newConductor().localCell();
-    if (!isServable(cell)) {
-      throw new Error(`cell ${cellLabel(cell)} has no message queue: nothing to conduct`);
-    }
-    this.scope = 'chosen';
-    this.chosen = new Set([cell.uuid]);
-    await this.serialized(() => this.startFor(cell));
-    this.follow();
+    await this.startCells([cell.uuid]);
     return cell;
   }
 

@@ -3,10 +3,9 @@
  * grouped by role, and the MariaDB and RabbitMQ connections the stack holds.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { createConnection } from 'mysql2/promise';
-import { processTree, rssMiB, type Stack } from '../../lib/stack';
+import { treeUsage, type Stack } from '../../lib/stack';
 
 const execFileP = promisify(execFile);
 
@@ -17,14 +16,6 @@ export interface Group {
   readonly max: number;
   /** CPU seconds (user + system) the group's processes used since they started. */
   readonly cpu: number;
-}
-
-/** utime + stime of a process, in seconds (clock ticks of 1/100 s). */
-function cpuSeconds(pid: number): number {
-  // Fields after the command name, which is in parentheses and may hold spaces.
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /**
@@ -42,17 +33,7 @@ export function rssGroups(stack: Stack): Group[] {
   return roles.map(([role, match]) => {
     const samples = stack.processes
       .filter((p) => p.alive && match(p.label))
-      .map((p) =>
-        processTree(p.pid)
-          .map((pid) => {
-            try {
-              return { rss: rssMiB(pid).rss, cpu: cpuSeconds(pid) };
-            } catch {
-              return { rss: 0, cpu: 0 }; // gone meanwhile
-            }
-          })
-          .reduce((a, x) => ({ rss: a.rss + x.rss, cpu: a.cpu + x.cpu }), { rss: 0, cpu: 0 }),
-      );
+      .map((p) => treeUsage(p.pid));
     const sizes = samples.map((x) => x.rss);
     return {
       role,
