@@ -624,6 +624,10 @@ function printTables(): void {
         `${mib(r.rss.reduce((a, g) => a + g.sum, 0))}, ${r.rss.reduce((a, g) => a + g.cpu, 0).toFixed(0)} s`,
     ),
   ]);
+  mem.push([
+    'all, PSS (shared pages once)',
+    ...results.map((r) => mib(r.rss.reduce((a, g) => a + g.pss, 0))),
+  ]);
   console.log(mem.toString());
 
   const idle = new Table({

@@ -37,6 +37,7 @@ import { NoValidHost, type WireRequestSpec } from '@nova/compute-rpc';
 import { ConfigModule, loadConfig, type NovaConfig } from '@nova/config';
 import { PlacementService } from '@nova/placement';
 import { runNovaManage } from '../../apps/nova-manage/src/run-nova-manage';
+import { cpuPerRequest } from './cpu-split';
 import { insertComputeHosts, insertProviders } from './simulated-hosts';
 import { fmt, percentile } from './stats';
 
@@ -329,17 +330,27 @@ async function main(): Promise<void> {
         [extra, run.note].filter(Boolean).join('; '),
       ]);
     progress(`cached, ${CONCURRENCY} in flight (load ${loadAverage()})`);
-    push(`cache, ${CONCURRENCY} in flight`, await decide(cached, DECISIONS, CONCURRENCY));
+    // The scheduler runs in this process: its CPU against MariaDB's, per decision.
+    const split = await cpuPerRequest(
+      [],
+      'scheduler (this process)',
+      () => decide(cached, DECISIONS, CONCURRENCY),
+      (run) => run.decisions,
+    );
+    push(`cache, ${CONCURRENCY} in flight`, split.result, split.text);
     progress(`cached, 1 in flight (load ${loadAverage()})`);
     push('cache, 1 in flight', await decide(cached, Math.ceil(DECISIONS / 3), 1));
     progress(`selection only, claims only (load ${loadAverage()})`);
     push('cache, selection only (no claim), 1 in flight', await selectOnly(cache, config, 1000));
     await cached.select(spec()); // refill
     const uuids = [...nodes.values()];
-    push(
-      `claims only (no selection), ${CONCURRENCY} in flight`,
-      await claimOnly(placement, uuids, 1000, CONCURRENCY),
+    const claims = await cpuPerRequest(
+      [],
+      'scheduler (this process)',
+      () => claimOnly(placement, uuids, 1000, CONCURRENCY),
+      (run) => run.decisions,
     );
+    push(`claims only (no selection), ${CONCURRENCY} in flight`, claims.result, claims.text);
     push('claims only (no selection), 1 in flight', await claimOnly(placement, uuids, 300, 1));
     progress(`cached with reports streaming (load ${loadAverage()})`);
     const stop = streamReports(cache, cellUuids, nodes.size);

@@ -24,6 +24,7 @@ import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import autocannon, { type Result } from 'autocannon';
 import Table from 'cli-table3';
+import { cpuPerRequest, stackServices } from './cpu-split';
 import { withFloorServer } from './floor';
 import { ApiHttp } from './http-client';
 import { sleep, Stack, treeUsage, type Sections } from '../lib/stack';
@@ -66,6 +67,8 @@ const rss: Array<{
   loaded?: number;
   now?: number;
   peak?: number;
+  /** PSS by phase: shared pages (the node binary) counted once across the services. */
+  pss: Partial<Record<'idle' | 'loaded' | 'now', number>>;
   /** The process and its workers. */
   processes?: number;
 }> = [];
@@ -151,6 +154,8 @@ function newStack(extra: Sections = {}): Stack {
   }
   return new Stack({
     cells: CELLS,
+    // 2: one `nova-conductor --cell cell1 --cell cell2` instead of one per cell.
+    cellsPerConductor: Number(process.env['BENCH_CELLS_PER_CONDUCTOR'] ?? 1),
     hostsPerCell: HOSTS_PER_CELL,
     apiLogLevel: process.env['BENCH_API_LOG_LEVEL'] ?? 'warn',
     serviceLogLevel: process.env['BENCH_LOG_LEVEL'] ?? 'info',
@@ -453,6 +458,7 @@ async function run(stack: Stack, http: ApiHttp): Promise<void> {
     met: paged100.rps >= 500 && paged100.bad === 0,
     nova: '13.8 req/s',
   });
+  rows.push({ measure: '  where its CPU went', ours: paged100.cpu, target: '', nova: '' });
 
   // --- Delete the 100.
   progress(`deleting the 100 servers (${DELETE_CONCURRENCY} concurrent DELETEs) until gone`);
@@ -503,6 +509,7 @@ async function run(stack: Stack, http: ApiHttp): Promise<void> {
     target: '',
     nova: '15.0 req/s',
   });
+  rows.push({ measure: '  where its CPU went', ours: paged500.cpu, target: '', nova: '' });
   snapshotRss(stack, 'loaded');
 
   progress(`deleting the 500 servers (${DELETE_CONCURRENCY} concurrent DELETEs) until gone`);
@@ -809,18 +816,25 @@ async function expectCount(http: ApiHttp, path: string, count: number): Promise<
 }
 
 async function hammer(stack: Stack, path: string) {
-  const result = await load({
-    url: `${stack.base}${path}`,
-    connections: CLIENTS,
-    duration: SECONDS,
-    headers: { 'x-auth-token': MEMBER },
-  });
+  const { result, text: cpu } = await cpuPerRequest(
+    stackServices(stack),
+    'bench client',
+    () =>
+      load({
+        url: `${stack.base}${path}`,
+        connections: CLIENTS,
+        duration: SECONDS,
+        headers: { 'x-auth-token': MEMBER },
+      }),
+    (r) => r.requests.total,
+  );
   stack.assertAlive();
   const bad = result.non2xx + result.errors + result.timeouts;
   const rps = result.requests.average;
   return {
     rps,
     bad,
+    cpu,
     text:
       `${rps.toFixed(0)} req/s (p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms)` +
       (bad > 0 ? `, ${result.non2xx} non-2xx, ${result.errors} errors` : ''),
@@ -831,7 +845,7 @@ function snapshotRss(stack: Stack, phase: 'idle' | 'loaded' | 'now'): void {
   for (const p of stack.processes) {
     let entry = rss.find((e) => e.label === p.label);
     if (!entry) {
-      entry = { label: p.label, pid: p.pid };
+      entry = { label: p.label, pid: p.pid, pss: {} };
       rss.push(entry);
     }
     if (!p.alive) {
@@ -840,6 +854,7 @@ function snapshotRss(stack: Stack, phase: 'idle' | 'loaded' | 'now'): void {
     // A process counts with its workers (nova-api's are children of its primary).
     const usage = treeUsage(p.pid);
     entry[phase] = usage.rss;
+    entry.pss[phase] = usage.pss;
     entry.peak = usage.peak;
     entry.processes = usage.processes;
   }
@@ -851,6 +866,11 @@ function printTables(stack: Stack): void {
   const sum = (key: 'idle' | 'loaded' | 'now' | 'peak') =>
     rss.every((e) => e[key] === undefined) ? undefined : rss.reduce((n, e) => n + (e[key] ?? 0), 0);
   const total = { idle: sum('idle'), loaded: sum('loaded'), now: sum('now'), peak: sum('peak') };
+  const pssSum = (key: 'idle' | 'loaded' | 'now') =>
+    rss.every((e) => e.pss[key] === undefined)
+      ? undefined
+      : rss.reduce((n, e) => n + (e.pss[key] ?? 0), 0);
+  const pss = { idle: pssSum('idle'), loaded: pssSum('loaded'), now: pssSum('now') };
   if (total.loaded !== undefined || total.now !== undefined) {
     // Judged on the RSS with 500 servers up (or at the end of a run cut short).
     const when = total.loaded !== undefined ? 'with 500 servers' : 'at end of run';
@@ -861,6 +881,14 @@ function printTables(stack: Stack): void {
       target: '<= 500 MiB',
       met: current <= 500,
       nova: '~2.5 GiB',
+    });
+    // Not judged: the target names RSS. Summed RSS counts the ~50 MiB of the
+    // node binary each process maps once per process; PSS counts it once.
+    rows.push({
+      measure: `  the same as PSS (shared pages counted once: the memory they take together)`,
+      ours: mib(pss.loaded ?? pss.now),
+      target: '',
+      nova: '',
     });
     const api = rss.find((e) => e.label === 'nova-api');
     if (api) {
@@ -897,14 +925,35 @@ function printTables(stack: Stack): void {
   console.log(table.toString());
 
   const mem = new Table({
-    head: ['process', 'pid', 'RSS idle', 'RSS after 500 servers', 'RSS at end', 'peak (VmHWM)'],
+    head: [
+      'process',
+      'pid',
+      'RSS / PSS idle',
+      'RSS / PSS after 500 servers',
+      'RSS / PSS at end',
+      'peak RSS (VmHWM)',
+    ],
     style: { head: [], border: [] },
   });
   for (const e of rss) {
     const label = (e.processes ?? 1) > 1 ? `${e.label} (${e.processes} processes)` : e.label;
-    mem.push([label, String(e.pid), mib(e.idle), mib(e.loaded), mib(e.now), mib(e.peak)]);
+    mem.push([
+      label,
+      String(e.pid),
+      `${mib(e.idle)} / ${mib(e.pss.idle)}`,
+      `${mib(e.loaded)} / ${mib(e.pss.loaded)}`,
+      `${mib(e.now)} / ${mib(e.pss.now)}`,
+      mib(e.peak),
+    ]);
   }
-  mem.push(['total', '', mib(total.idle), mib(total.loaded), mib(total.now), mib(total.peak)]);
+  mem.push([
+    'total',
+    '',
+    `${mib(total.idle)} / ${mib(pss.idle)}`,
+    `${mib(total.loaded)} / ${mib(pss.loaded)}`,
+    `${mib(total.now)} / ${mib(pss.now)}`,
+    mib(total.peak),
+  ]);
   console.log(mem.toString());
 }
 

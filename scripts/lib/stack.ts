@@ -60,26 +60,39 @@ export function processTree(pid: number): number[] {
 }
 
 /** utime + stime of a process, in seconds (clock ticks of 1/100 s). */
-function cpuSeconds(pid: number): number {
+export function cpuSeconds(pid: number): number {
   // Fields after the command name, which is in parentheses and may hold spaces.
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-/** RSS and peak (MiB) and CPU seconds so far of a process with its workers (processTree). */
+/**
+ * A process's proportional set size (MiB): its private pages plus its share of
+ * pages mapped by several processes. Every Node process maps the same ~50 MiB
+ * of the node binary, which summed RSS counts once per process; summed PSS
+ * counts it once, so it adds up to the memory the processes take together.
+ */
+export function pssMiB(pid: number): number {
+  const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  return Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0) / 1024;
+}
+
+/** RSS, PSS and peak RSS (MiB) and CPU seconds so far of a process with its workers (processTree). */
 export function treeUsage(pid: number): {
   rss: number;
+  pss: number;
   peak: number;
   cpu: number;
   processes: number;
 } {
   const tree = processTree(pid);
-  const sum = { rss: 0, peak: 0, cpu: 0, processes: tree.length };
+  const sum = { rss: 0, pss: 0, peak: 0, cpu: 0, processes: tree.length };
   for (const one of tree) {
     try {
       const m = rssMiB(one);
       sum.rss += m.rss;
+      sum.pss += pssMiB(one);
       sum.peak += m.peak;
       sum.cpu += cpuSeconds(one);
     } catch {

@@ -14,6 +14,8 @@ export interface Group {
   readonly count: number;
   readonly sum: number;
   readonly max: number;
+  /** PSS sum (MiB): shared pages (the node binary) counted once across the region. */
+  readonly pss: number;
   /** CPU seconds (user + system) the group's processes used since they started. */
   readonly cpu: number;
 }
@@ -40,6 +42,7 @@ export function rssGroups(stack: Stack): Group[] {
       count: sizes.length,
       sum: sizes.reduce((a, b) => a + b, 0),
       max: Math.max(0, ...sizes),
+      pss: samples.reduce((a, x) => a + x.pss, 0),
       cpu: samples.reduce((a, x) => a + x.cpu, 0),
     };
   });
