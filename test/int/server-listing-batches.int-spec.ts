@@ -2,6 +2,7 @@ import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CacheModule } from '@nova/cache';
 import { CellRouter } from '@nova/cell-router';
+import { InstanceMetadata } from '@nova/cells/db';
 import { ServerListing, ServersModule } from '@nova/cells/servers';
 import { adminContext } from '@nova/common';
 import { ConfigModule } from '@nova/config';
@@ -29,6 +30,8 @@ describe('server listing in batches per cell (MariaDB)', () => {
   let listing: ServerListing;
   let all: string[];
   const queries: string[] = [];
+  /** Per read of the record tables: how many servers it asked for. */
+  const recordReads: number[] = [];
 
   beforeAll(async () => {
     d = await TestDeployment.create({ backend: 'mariadb', cells: ['cell1', 'cell2'] });
@@ -48,12 +51,23 @@ describe('server listing in batches per cell (MariaDB)', () => {
     const uuids: string[] = [];
     for (const cell of (await router.cells()).filter((c) => c.name !== 'cell0')) {
       const ctx = router.targetCell(adminContext(), cell);
-      uuids.push(...(await seedInstances(ctx, PER_CELL)));
+      const seeded = await seedInstances(ctx, PER_CELL);
+      uuids.push(...seeded);
+      // A metadata item per server naming it, to see each listed server's records.
+      await (
+        await ctx.cell.db()
+      )
+        .getRepository(InstanceMetadata)
+        .insert(seeded.map((u) => ({ instance_uuid: u, key: 'is', value: u, deleted: 0 })));
       // Every SELECT on the cell's instances, to count the batches read.
       (await ctx.cell.db()).logger = {
         logQuery: (sql: string) => {
           if (/^SELECT .* FROM `instances`/s.test(sql)) {
             queries.push(cell.name ?? cell.uuid);
+          }
+          const extra = /FROM instance_extra WHERE instance_uuid IN \(([?, ]*)\)/.exec(sql);
+          if (extra) {
+            recordReads.push(extra[1].split('?').length - 1);
           }
         },
         logQueryError: () => undefined,
@@ -73,6 +87,7 @@ describe('server listing in batches per cell (MariaDB)', () => {
 
   const list = async (limit: number) => {
     queries.length = 0;
+    recordReads.length = 0;
     const query: ServerListQuery = {
       allTenants: true,
       sort: effectiveSortKeys([]),
@@ -83,6 +98,8 @@ describe('server listing in batches per cell (MariaDB)', () => {
     // In the requested order (newest first, then uuid), whichever cell each came from.
     const compare = compareServers(query.sort);
     expect(servers.every((s, i) => i === 0 || compare(servers[i - 1], s) < 0)).toBe(true);
+    // Each with its own records, though they were read after the merge.
+    expect(servers.every((s) => s.metadata['is'] === s.uuid)).toBe(true);
     return servers.map((s) => s.uuid);
   };
 
@@ -98,5 +115,14 @@ describe('server listing in batches per cell (MariaDB)', () => {
     expect(page).toEqual(whole.slice(0, 150));
     // The two cells' servers interleave in time: about 75 of each, one batch apiece.
     expect(queries.length).toBeLessThanOrEqual(3);
+  });
+
+  it('reads the records of the servers a page keeps, not of every row the cells gave', async () => {
+    const page = await list(150);
+    expect(page).toHaveLength(150);
+    // At least 200 rows read (a batch of 100 per cell), records for the 150
+    // kept: one read per cell.
+    expect(recordReads).toHaveLength(2);
+    expect(recordReads.reduce((a, b) => a + b, 0)).toBe(150);
   });
 });

@@ -1,7 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiDatabase } from '@nova/api-db';
 import { CellRouter, cellLabel, type Cell } from '@nova/cell-router';
-import { cellDb, placeholders, sqlDate, type CellListQuery } from '@nova/cells/db';
+import {
+  cellDb,
+  filtersOnRecords,
+  placeholders,
+  sqlDate,
+  type CellListQuery,
+} from '@nova/cells/db';
 import { Invalid, type RequestContext } from '@nova/common';
 import { NOVA_CONFIG, type NovaConfig } from '@nova/config';
 import {
@@ -76,11 +82,15 @@ export class ServerListing {
       cells.length,
     );
     const batchQuery: CellListQuery = { ...cellQuery, limit: batch };
+    // The cells' rows come bare and only the servers the merge keeps get their
+    // records (flavor, addresses, metadata...): a page of 50 over 2 cells reads
+    // 100 rows but records for 50. Address filters need the records to match.
+    const recordsLater = !filtersOnRecords(query);
     const [results, pending] = await Promise.all([
       this.router.scatterGather(
         ctx,
         cells,
-        async (cctx) => (await cellDb(cctx)).servers.list(batchQuery),
+        async (cctx) => (await cellDb(cctx)).servers.list(batchQuery, !recordsLater),
         { timeoutMs: this.config.cells.cell_list_timeout * 1000 },
       ),
       this.pendingBuilds(query, projectId, marker, compare),
@@ -94,7 +104,14 @@ export class ServerListing {
         sources.push({
           first: result.value,
           batchSize: batch,
-          next: (last) => this.nextBatch(ctx, cell, batchQuery, last as ServerRecord, failedLater),
+          next: (last) =>
+            this.nextBatch(
+              ctx,
+              cell,
+              { ...batchQuery, marker: last as ServerRecord },
+              !recordsLater,
+              failedLater,
+            ),
         });
       } else {
         failed.push(cell);
@@ -110,12 +127,15 @@ export class ServerListing {
     // A cross-cell move shows and hides its two copies one after the other (two
     // databases, no common transaction): for that instant a server is kept once.
     const seen = new Set<string>();
-    const servers = await mergeBatched(
+    const merged = await mergeBatched(
       sources,
       compare,
       query.limit,
       (s) => !seen.has(s.uuid) && seen.add(s.uuid) !== undefined,
     );
+    const servers = recordsLater
+      ? await this.completeRecords(ctx, merged, cells, failedLater)
+      : merged;
     return {
       servers,
       failedCells: [...failed, ...failedLater].map((c) => c.uuid),
@@ -123,22 +143,73 @@ export class ServerListing {
   }
 
   /**
-   * A cell's next batch, after `last` (its own last row). A cell that stops
-   * answering midway fails the list as a silent one would, or, when down cells
-   * are skipped, ends there: what it gave so far stays in the page.
+   * The merged page with the records of its servers from cells, read from each
+   * of their cells at once. A cell that fails now counts as one that failed
+   * midway: the list fails, or, when down cells are skipped, its servers go.
+   */
+  private async completeRecords(
+    ctx: RequestContext,
+    merged: ReadonlyArray<ServerRecord | UnknownServer>,
+    cells: readonly Cell[],
+    failedLater: Cell[],
+  ): Promise<Array<ServerRecord | UnknownServer>> {
+    // Build requests have no cell; a silent cell's minimal records no vm_state.
+    const fromCell = (s: ServerRecord | UnknownServer): s is ServerRecord =>
+      'vm_state' in s && s.cell_uuid !== null;
+    const bare = new Map<string, ServerRecord[]>();
+    for (const s of merged.filter(fromCell)) {
+      const list = bare.get(s.cell_uuid ?? '');
+      if (list) {
+        list.push(s);
+      } else {
+        bare.set(s.cell_uuid ?? '', [s]);
+      }
+    }
+    const asked = cells.filter((c) => bare.has(c.uuid));
+    if (asked.length === 0) {
+      return [...merged];
+    }
+    const results = await this.router.scatterGather(
+      ctx,
+      asked,
+      async (cctx) => (await cellDb(cctx)).servers.complete(bare.get(cctx.cell.uuid) ?? []),
+      { timeoutMs: this.config.cells.cell_list_timeout * 1000 },
+    );
+    const complete = new Map<string, ServerRecord>();
+    for (const cell of asked) {
+      const result = results.get(cell.uuid);
+      if (result?.status === 'ok') {
+        result.value.forEach((s) => complete.set(s.uuid, s));
+      } else if (!this.config.api.list_records_by_skipping_down_cells) {
+        throw new CellDown(`Cells did not respond: ${cellLabel(cell)}`);
+      } else {
+        failedLater.push(cell);
+      }
+    }
+    return merged.flatMap((s): Array<ServerRecord | UnknownServer> => {
+      const found = fromCell(s) ? complete.get(s.uuid) : s;
+      return found ? [found] : [];
+    });
+  }
+
+  /**
+   * A cell's next batch (`query` holds the cell's own last row as its marker).
+   * A cell that stops answering midway fails the list as a silent one would,
+   * or, when down cells are skipped, ends there: what it gave so far stays in
+   * the page.
    */
   private async nextBatch(
     ctx: RequestContext,
     cell: Cell,
     query: CellListQuery,
-    last: ServerRecord,
+    withRecords: boolean,
     failedLater: Cell[],
   ): Promise<ServerRecord[] | null> {
     const result = (
       await this.router.scatterGather(
         ctx,
         [cell],
-        async (cctx) => (await cellDb(cctx)).servers.list({ ...query, marker: last }),
+        async (cctx) => (await cellDb(cctx)).servers.list(query, withRecords),
         { timeoutMs: this.config.cells.cell_list_timeout * 1000 },
       )
     ).get(cell.uuid);

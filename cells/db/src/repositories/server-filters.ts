@@ -1,6 +1,6 @@
-import type { DataSource, SelectQueryBuilder } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { ServerListQuery, ServerRecord, ServerSortKey } from '@nova/servers';
-import type { Instance } from '../entities';
+import type { Conditions } from './instance-select';
 
 /**
  * One cell's part of a listing: the API's validated query, scoped to a
@@ -64,7 +64,7 @@ export function sortExpr(ds: DataSource, key: string): string {
 /** Keyset pagination: rows strictly after the marker in the sort order (NULL smallest). */
 export function afterMarker(
   ds: DataSource,
-  qb: SelectQueryBuilder<Instance>,
+  qb: Conditions,
   keys: readonly ServerSortKey[],
   marker: ServerRecord,
 ): void {
@@ -115,8 +115,10 @@ function sqlTime(date: Date): string {
 }
 
 /** Nova's filters as SQL (ip/ip6 are matched on the records afterwards, as in Nova). */
-export function applyFilters(qb: SelectQueryBuilder<Instance>, q: CellListQuery): void {
-  qb.where(q.deleted === true ? 'i.deleted != 0' : q.deleted === false ? 'i.deleted = 0' : '1 = 1');
+export function applyFilters(qb: Conditions, q: CellListQuery): void {
+  qb.andWhere(
+    q.deleted === true ? 'i.deleted != 0' : q.deleted === false ? 'i.deleted = 0' : '1 = 1',
+  );
   // The other cell's copy of a server in a cross-cell move: it is listed where it is mapped.
   qb.andWhere('(i.hidden = 0 OR i.hidden IS NULL)');
   const exact: Array<[string, unknown]> = [
@@ -162,7 +164,7 @@ export function applyFilters(qb: SelectQueryBuilder<Instance>, q: CellListQuery)
 }
 
 function inList(
-  qb: SelectQueryBuilder<Instance>,
+  qb: Conditions,
   column: string,
   param: string,
   values: readonly string[] | undefined,
@@ -172,7 +174,7 @@ function inList(
   }
 }
 
-function tagFilters(qb: SelectQueryBuilder<Instance>, q: CellListQuery): void {
+function tagFilters(qb: Conditions, q: CellListQuery): void {
   const count = (p: string) =>
     `(SELECT COUNT(*) FROM tags t WHERE t.resource_id = i.uuid AND t.tag IN (:...${p}))`;
   if (q.tags?.length) {
@@ -193,6 +195,11 @@ function tagFilters(qb: SelectQueryBuilder<Instance>, q: CellListQuery): void {
   if (q.notTagsAny?.length) {
     qb.andWhere(`${count('notTagsAny')} = 0`, { notTagsAny: q.notTagsAny });
   }
+}
+
+/** Whether the query filters on what only the records say (addresses: ip, ip6). */
+export function filtersOnRecords(q: Pick<CellListQuery, 'ip' | 'ip6'>): boolean {
+  return q.ip !== undefined || q.ip6 !== undefined;
 }
 
 /** Nova's ip/ip6 filters: a regex on any of the server's addresses of that version. */

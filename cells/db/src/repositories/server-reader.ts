@@ -1,8 +1,8 @@
-import type { DataSource, SelectQueryBuilder } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { WireVif } from '@nova/compute-rpc';
 import type { ServerAddress, ServerFlavor, ServerRecord } from '@nova/servers';
-import { Instance } from '../entities';
 import { instanceName } from '../instance-name';
+import { InstanceSelect } from './instance-select';
 import type { InstanceFlavors } from './instance-writer';
 import {
   INSTANCE_COLUMNS,
@@ -15,6 +15,7 @@ import {
 import {
   afterMarker,
   applyFilters,
+  filtersOnRecords,
   matchesAddresses,
   sortExpr,
   type CellListQuery,
@@ -117,19 +118,37 @@ export class ServerReader {
    * One cell's page: filtered, sorted by the effective sort keys, cut after `limit`.
    * Read from the cell's replica when it has one, so it may lag behind the latest
    * writes; get() and everything else read the primary.
+   *
+   * `withRecords` false: the servers come bare, read from the instances table
+   * alone (no flavor record, addresses, metadata, tags, fault, lock reason), for
+   * complete() once a merge across cells has kept them: a page of 50 over two
+   * cells reads 100 rows but the records of only the 50 it shows. Address
+   * filters match on the records, so with those the servers come complete.
    */
-  async list(query: CellListQuery): Promise<ServerRecord[]> {
+  async list(query: CellListQuery, withRecords = true): Promise<ServerRecord[]> {
     if (query.matchesNothing) {
       return [];
     }
-    return this.lagging((ds) => new ServerReader(ds, this.cellUuid).page(query));
+    return this.lagging((ds) => new ServerReader(ds, this.cellUuid).page(query, withRecords));
   }
 
-  private async page(query: CellListQuery): Promise<ServerRecord[]> {
-    const qb = this.ds
-      .getRepository(Instance)
-      .createQueryBuilder('i')
-      .select(INSTANCE_COLUMNS.map((c) => `i.${c}`));
+  /** Bare servers of this cell (list(query, false)) with their records, in the same order. */
+  async complete(servers: readonly ServerRecord[]): Promise<ServerRecord[]> {
+    if (servers.length === 0) {
+      return [];
+    }
+    const records = await this.lagging((ds) =>
+      instanceRecords(
+        ds,
+        servers.map((s) => s.uuid),
+      ),
+    );
+    const grouped = groupRecords(records);
+    return servers.map((s) => ({ ...s, ...recordFields(grouped.get(s.uuid), s.flavor) }));
+  }
+
+  private async page(query: CellListQuery, withRecords: boolean): Promise<ServerRecord[]> {
+    const qb = new InstanceSelect(this.ds, INSTANCE_COLUMNS);
     applyFilters(qb, query);
     for (const { key, dir } of query.sort) {
       qb.addOrderBy(sortExpr(this.ds, key), dir === 'asc' ? 'ASC' : 'DESC');
@@ -137,8 +156,9 @@ export class ServerReader {
     if (query.marker) {
       afterMarker(this.ds, qb, query.sort, query.marker);
     }
-    if (query.ip === undefined && query.ip6 === undefined) {
-      return this.records(await this.rows(qb.limit(query.limit)));
+    if (!filtersOnRecords(query)) {
+      const rows = await this.rows(qb.limit(query.limit));
+      return withRecords ? this.records(rows) : this.withRecords(rows, []);
     }
     // Address filters match the info cache in code: page through until enough match.
     const out: ServerRecord[] = [];
@@ -153,14 +173,14 @@ export class ServerReader {
   }
 
   /** The query's rows as typed instance rows (raw: entity hydration costs more than the query). */
-  private async rows(qb: SelectQueryBuilder<Instance>): Promise<InstanceRow[]> {
-    const [sql, params] = qb.getQueryAndParameters();
+  private async rows(qb: InstanceSelect): Promise<InstanceRow[]> {
+    const [sql, params] = qb.build();
     const raw = await this.ds.query<Array<Record<string, unknown>>>(sql, params);
-    return raw.map((r) => instanceRow(r, 'i_'));
+    return raw.map((r) => instanceRow(r));
   }
 
   /** Instances with their flavor, addresses, metadata, tags, latest fault and lock reason. */
-  async records(rows: readonly InstanceRow[]): Promise<ServerRecord[]> {
+  private async records(rows: readonly InstanceRow[]): Promise<ServerRecord[]> {
     if (rows.length === 0) {
       return [];
     }
@@ -173,125 +193,144 @@ export class ServerReader {
 
   /** The rows as servers, with what `records` (their union of record tables) says of each. */
   private withRecords(rows: readonly InstanceRow[], records: readonly RecordRow[]): ServerRecord[] {
-    const of = new Map<string, Grouped>();
-    const group = (uuid: string): Grouped => {
-      let g = of.get(uuid);
-      if (!g) {
-        g = {
-          flavor: null,
-          securityGroups: null,
-          network: null,
-          metadata: {},
-          lockedReason: null,
-          tags: [],
-          fault: null,
-        };
-        of.set(uuid, g);
-      }
-      return g;
-    };
-    for (const r of records) {
-      const g = group(r.u);
-      switch (r.k) {
-        case 'x':
-          g.flavor = r.a;
-          g.securityGroups = r.b;
-          break;
-        case 'n':
-          g.network = r.a;
-          break;
-        case 'm':
-          g.metadata[r.a ?? ''] = r.b ?? '';
-          break;
-        case 'l':
-          g.lockedReason = r.a;
-          break;
-        case 't':
-          g.tags.push(r.a ?? '');
-          break;
-        case 'f':
-          if (!g.fault || Number(r.o) > g.fault.id) {
-            g.fault = {
-              id: Number(r.o),
-              code: Number(r.n),
-              message: r.a ?? '',
-              details: r.b,
-              created: sqlDate(r.t) ?? new Date(0),
-            };
-          }
-          break;
-      }
-    }
-    return rows.map((row) => {
-      const g = group(row.uuid);
-      const fault = g.fault;
-      return {
-        uuid: row.uuid,
-        display_name: row.display_name,
-        display_description: row.display_description,
-        user_id: row.user_id ?? '',
-        project_id: row.project_id ?? '',
-        image_ref: row.image_ref,
-        flavor: parseFlavor(g.flavor, row),
-        key_name: row.key_name,
-        key_data: row.key_data,
-        user_data: row.user_data,
-        hostname: row.hostname,
-        vm_state: row.vm_state ?? 'building',
-        task_state: row.task_state,
-        power_state: row.power_state ?? 0,
-        host: row.host,
-        node: row.node,
-        availability_zone: row.availability_zone,
-        access_ip_v4: row.access_ip_v4,
-        access_ip_v6: row.access_ip_v6,
-        config_drive: row.config_drive,
-        locked: Boolean(row.locked),
-        locked_by: row.locked_by,
-        locked_reason: g.lockedReason,
-        launch_index: row.launch_index,
-        reservation_id: row.reservation_id,
-        progress: row.progress,
-        launched_at: row.launched_at,
-        terminated_at: row.terminated_at,
-        created_at: row.created_at ?? new Date(0),
-        updated_at: row.updated_at,
-        deleted: row.deleted !== 0,
-        metadata: g.metadata,
-        tags: g.tags.sort(),
-        addresses: parseAddresses(g.network),
-        fault: fault
-          ? {
-              code: fault.code,
-              message: fault.message,
-              details: fault.details,
-              created: fault.created,
-            }
-          : null,
-        security_groups: g.securityGroups ? (JSON.parse(g.securityGroups) as string[]) : [],
-        instance_name: instanceName(row.id),
-        root_device_name: row.root_device_name,
-        auto_disk_config: row.auto_disk_config,
-        instance_type_id: row.instance_type_id,
-        cell_uuid: this.cellUuid,
-      };
-    });
+    const grouped = groupRecords(records);
+    return rows.map((row) => ({
+      uuid: row.uuid,
+      display_name: row.display_name,
+      display_description: row.display_description,
+      user_id: row.user_id ?? '',
+      project_id: row.project_id ?? '',
+      image_ref: row.image_ref,
+      key_name: row.key_name,
+      key_data: row.key_data,
+      user_data: row.user_data,
+      hostname: row.hostname,
+      vm_state: row.vm_state ?? 'building',
+      task_state: row.task_state,
+      power_state: row.power_state ?? 0,
+      host: row.host,
+      node: row.node,
+      availability_zone: row.availability_zone,
+      access_ip_v4: row.access_ip_v4,
+      access_ip_v6: row.access_ip_v6,
+      config_drive: row.config_drive,
+      locked: Boolean(row.locked),
+      locked_by: row.locked_by,
+      launch_index: row.launch_index,
+      reservation_id: row.reservation_id,
+      progress: row.progress,
+      launched_at: row.launched_at,
+      terminated_at: row.terminated_at,
+      created_at: row.created_at ?? new Date(0),
+      updated_at: row.updated_at,
+      deleted: row.deleted !== 0,
+      instance_name: instanceName(row.id),
+      root_device_name: row.root_device_name,
+      auto_disk_config: row.auto_disk_config,
+      instance_type_id: row.instance_type_id,
+      cell_uuid: this.cellUuid,
+      ...recordFields(grouped.get(row.uuid), rowFlavor(row)),
+    }));
   }
 }
 
-function parseFlavor(json: string | null, row: InstanceRow): ServerFlavor {
-  const parsed = json
-    ? (JSON.parse(json) as { cur?: Partial<ServerFlavor> & { flavorid?: string } }).cur
-    : undefined;
+/** A server's fields that come from its records rather than its instance row. */
+type RecordFields = Pick<
+  ServerRecord,
+  'flavor' | 'locked_reason' | 'metadata' | 'tags' | 'addresses' | 'fault' | 'security_groups'
+>;
+
+/** The union of record tables (instanceRecords) gathered per instance. */
+function groupRecords(records: readonly RecordRow[]): Map<string, Grouped> {
+  const of = new Map<string, Grouped>();
+  for (const r of records) {
+    let g = of.get(r.u);
+    if (!g) {
+      g = {
+        flavor: null,
+        securityGroups: null,
+        network: null,
+        metadata: {},
+        lockedReason: null,
+        tags: [],
+        fault: null,
+      };
+      of.set(r.u, g);
+    }
+    switch (r.k) {
+      case 'x':
+        g.flavor = r.a;
+        g.securityGroups = r.b;
+        break;
+      case 'n':
+        g.network = r.a;
+        break;
+      case 'm':
+        g.metadata[r.a ?? ''] = r.b ?? '';
+        break;
+      case 'l':
+        g.lockedReason = r.a;
+        break;
+      case 't':
+        g.tags.push(r.a ?? '');
+        break;
+      case 'f':
+        if (!g.fault || Number(r.o) > g.fault.id) {
+          g.fault = {
+            id: Number(r.o),
+            code: Number(r.n),
+            message: r.a ?? '',
+            details: r.b,
+            created: sqlDate(r.t) ?? new Date(0),
+          };
+        }
+        break;
+    }
+  }
+  return of;
+}
+
+/** What an instance's records say; none (a bare server, or none written yet): the row's flavor. */
+function recordFields(g: Grouped | undefined, fallback: ServerFlavor): RecordFields {
+  const fault = g?.fault;
   return {
-    flavorid: parsed?.flavorid ?? String(row.instance_type_id ?? ''),
-    name: parsed?.name ?? '',
-    vcpus: parsed?.vcpus ?? row.vcpus ?? 0,
-    memory_mb: parsed?.memory_mb ?? row.memory_mb ?? 0,
-    root_gb: parsed?.root_gb ?? row.root_gb ?? 0,
-    ephemeral_gb: parsed?.ephemeral_gb ?? row.ephemeral_gb ?? 0,
-    swap: parsed?.swap ?? 0,
-    extra_specs: parsed?.extra_specs ?? {},
+    flavor: g?.flavor ? parseFlavor(g.flavor, fallback) : fallback,
+    locked_reason: g?.lockedReason ?? null,
+    metadata: g?.metadata ?? {},
+    tags: g ? g.tags.sort() : [],
+    addresses: parseAddresses(g?.network ?? null),
+    fault: fault
+      ? { code: fault.code, message: fault.message, details: fault.details, created: fault.created }
+      : null,
+    security_groups: g?.securityGroups ? (JSON.parse(g.securityGroups) as string[]) : [],
+  };
+}
+
+/** The flavor as the instance row has it (its columns), for when no flavor record says more. */
+function rowFlavor(row: InstanceRow): ServerFlavor {
+  return {
+    flavorid: String(row.instance_type_id ?? ''),
+    name: '',
+    vcpus: row.vcpus ?? 0,
+    memory_mb: row.memory_mb ?? 0,
+    root_gb: row.root_gb ?? 0,
+    ephemeral_gb: row.ephemeral_gb ?? 0,
+    swap: 0,
+    extra_specs: {},
+  };
+}
+
+function parseFlavor(json: string, fallback: ServerFlavor): ServerFlavor {
+  const parsed = (JSON.parse(json) as { cur?: Partial<ServerFlavor> & { flavorid?: string } }).cur;
+  return {
+    flavorid: parsed?.flavorid ?? fallback.flavorid,
+    name: parsed?.name ?? fallback.name,
+    vcpus: parsed?.vcpus ?? fallback.vcpus,
+    memory_mb: parsed?.memory_mb ?? fallback.memory_mb,
+    root_gb: parsed?.root_gb ?? fallback.root_gb,
+    ephemeral_gb: parsed?.ephemeral_gb ?? fallback.ephemeral_gb,
+    swap: parsed?.swap ?? fallback.swap,
+    extra_specs: parsed?.extra_specs ?? fallback.extra_specs,
   };
 }
 
