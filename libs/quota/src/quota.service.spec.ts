@@ -17,6 +17,8 @@ function serviceWith(options: {
 }) {
   const zero: ProjectUsage = { instances: 0, cores: 0, ram: 0, key_pairs: 0, server_groups: 0 };
   const written: Array<[string, Overrides]> = [];
+  /** The scopes usage was counted for: a project, or project/user. */
+  const counted: string[] = [];
   const repo = {
     classLimits: async () => ({}),
     levels: async (_p: string, userId?: string) => ({
@@ -30,10 +32,10 @@ function serviceWith(options: {
       void written.push([`${p}/${u}`, l]),
   } as unknown as QuotaLimitsRepository;
   const usage = {
-    projectUsage: async (_p: string, userId?: string) => ({
-      ...zero,
-      ...(userId === undefined ? options.projectUsage : options.userUsage),
-    }),
+    projectUsage: async (p: string, userId?: string) => {
+      counted.push(userId === undefined ? p : `${p}/${userId}`);
+      return { ...zero, ...(userId === undefined ? options.projectUsage : options.userUsage) };
+    },
     keyPairs: async () => options.userUsage?.key_pairs ?? 0,
   } as unknown as UsageCounter;
   const config = loadConfig({
@@ -41,7 +43,7 @@ function serviceWith(options: {
     env: {},
     overrides: { quota: { driver: options.driver ?? 'nova.quota.DbQuotaDriver' } },
   });
-  return { service: new QuotaService(config, repo, usage), written };
+  return { service: new QuotaService(config, repo, usage), written, counted };
 }
 
 describe('QuotaService.check', () => {
@@ -90,6 +92,34 @@ describe('QuotaService.check', () => {
     await expect(service.check('p', 'u', { instances: 1 })).rejects.toThrow(
       'Quota exceeded for instances: Requested 1, but already used 2 of 2 instances',
     );
+  });
+
+  it('counts usage only in a scope with a limit the deltas could exceed', async () => {
+    const unlimited = { instances: -1, cores: -1, ram: -1 };
+    const free = serviceWith({ project: unlimited, projectUsage: { instances: 5000 } });
+    await free.service.check('p', 'u', { instances: 1, cores: 2, ram: 512 });
+    expect(free.counted).toEqual([]);
+
+    // A limit on another resource than the deltas' counts nothing either.
+    const groups = serviceWith({ project: { ...unlimited, server_groups: 2 } });
+    await groups.service.check('p', 'u', { instances: 1 });
+    expect(groups.counted).toEqual([]);
+
+    // A user without limits of their own: the project's bind first, so only it is counted.
+    const inherited = serviceWith({ project: { instances: 10 }, projectUsage: { instances: 9 } });
+    await inherited.service.check('p', 'u', { instances: 1 });
+    expect(inherited.counted).toEqual(['p']);
+
+    // A user's own limit under an unlimited project: only the user is counted, and binds.
+    const own = serviceWith({
+      project: unlimited,
+      user: { instances: 2 },
+      userUsage: { instances: 2 },
+    });
+    await expect(own.service.check('p', 'u', { instances: 1 })).rejects.toThrow(
+      'Quota exceeded for instances: Requested 1, but already used 2 of 2 instances',
+    );
+    expect(own.counted).toEqual(['p/u']);
   });
 
   it('checks nothing with the Noop driver', async () => {

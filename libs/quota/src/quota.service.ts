@@ -2,7 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Forbidden } from '@nova/common';
 import { NOVA_CONFIG, type NovaConfig } from '@nova/config';
 import { QuotaLimitsRepository, type Levels } from './quota-limits.repository';
-import { configDefaults, QUOTA_RESOURCE_NAMES, type Limits } from './quota-resources';
+import {
+  configDefaults,
+  QUOTA_RESOURCE_NAMES,
+  type Limits,
+  type QuotaResource,
+} from './quota-resources';
 import { checkSettable, settableRanges, type SettableRanges } from './quota-settable';
 import { UsageCounter, type InstanceUsage, type ProjectUsage } from './usage-counter';
 
@@ -10,6 +15,17 @@ import { UsageCounter, type InstanceUsage, type ProjectUsage } from './usage-cou
 export class OverQuota extends Forbidden {}
 
 export type Deltas = Partial<Record<'instances' | 'cores' | 'ram' | 'server_groups', number>>;
+
+/**
+ * A user's limits within a project and the project's own. `userOwn`: the
+ * resources the user has limits of their own for; for the others the user's
+ * limit is the project's.
+ */
+export interface UserAndProjectLimits {
+  readonly user: Limits;
+  readonly project: Limits;
+  readonly userOwn: ReadonlySet<string>;
+}
 
 const UNLIMITED: Limits = Object.fromEntries(QUOTA_RESOURCE_NAMES.map((r) => [r, -1])) as Limits;
 
@@ -60,6 +76,39 @@ export class QuotaService {
       return { ...UNLIMITED };
     }
     return this.merge(await this.repo.levels(projectId, userId));
+  }
+
+  /** A user's limits within a project and the project's own, from one read. */
+  async userAndProjectLimits(projectId: string, userId: string): Promise<UserAndProjectLimits> {
+    if (!this.enforced) {
+      return { user: { ...UNLIMITED }, project: { ...UNLIMITED }, userOwn: new Set() };
+    }
+    const levels = await this.repo.levels(projectId, userId);
+    return {
+      user: this.merge(levels),
+      project: { ...configDefaults(this.config), ...levels.defaults, ...levels.project },
+      userOwn: new Set(Object.keys(levels.user)),
+    };
+  }
+
+  /**
+   * Which usage a check of `resources` must count: the project's where it
+   * limits one of them, the user's where the user has a limit of their own on
+   * one (a user's usage is part of the project's, so under limits inherited
+   * from the project it can never run out first). Counting sums the
+   * allocations of all the project's servers, the costliest read of a request
+   * when a project has thousands, and wasted where nothing is limited.
+   */
+  scopesToCount(
+    limits: Pick<UserAndProjectLimits, 'project'> & Partial<UserAndProjectLimits>,
+    resources: readonly string[],
+  ): { project: boolean; user: boolean } {
+    const limited = (scope: Limits, only?: ReadonlySet<string>) =>
+      resources.some((r) => scope[r as QuotaResource] >= 0 && (!only || only.has(r)));
+    return {
+      project: limited(limits.project),
+      user: limits.user !== undefined && limited(limits.user, limits.userOwn ?? new Set()),
+    };
   }
 
   /** Config defaults, overridden by the default class, the project, then the user. */
@@ -149,14 +198,18 @@ export class QuotaService {
     if (!this.enforced) {
       return;
     }
-    const scopes: Array<[Limits, ProjectUsage]> = [
-      [await this.projectLimits(projectId), await this.usage.projectUsage(projectId)],
-    ];
-    if (userId !== null) {
-      scopes.push([
-        await this.userLimits(projectId, userId),
-        await this.usage.projectUsage(projectId, userId),
-      ]);
+    const limits: Pick<UserAndProjectLimits, 'project'> & Partial<UserAndProjectLimits> =
+      userId === null
+        ? { project: await this.projectLimits(projectId) }
+        : await this.userAndProjectLimits(projectId, userId);
+    const asked = Object.keys(deltas).filter((r) => (deltas[r as keyof Deltas] ?? 0) > 0);
+    const count = this.scopesToCount(limits, asked);
+    const scopes: Array<[Limits, ProjectUsage]> = [];
+    if (count.project) {
+      scopes.push([limits.project, await this.usage.projectUsage(projectId)]);
+    }
+    if (count.user && limits.user && userId !== null) {
+      scopes.push([limits.user, await this.usage.projectUsage(projectId, userId)]);
     }
     for (const [limits, used] of scopes) {
       // Nova names the exceeded resources sorted (by code point, as Python sorts).

@@ -16,7 +16,7 @@ import {
   type NicPlan,
 } from '@nova/network';
 import { PolicyEnforcer } from '@nova/policy';
-import { QuotaService, type Limits } from '@nova/quota';
+import { QuotaService, type UserAndProjectLimits } from '@nova/quota';
 import { ServerGroupNotFound, ServerGroupService } from '@nova/server-groups';
 import { SERVERS, type ServersPort } from '@nova/servers';
 import type { ServerCreateRequest } from '../../dto/servers';
@@ -82,7 +82,7 @@ export class ServerCreator {
       this.flavor(ctx, request.flavorId),
       this.image(ctx, request.imageId),
       request.keyName === null ? Promise.resolve(null) : this.keypair(userId, request.keyName),
-      this.quota.userLimits(projectId, userId),
+      this.quota.userAndProjectLimits(projectId, userId),
       this.group(ctx, request.schedulerHints['group']),
     ] as const);
     const flavorRow = settled(lookups[0]);
@@ -100,8 +100,8 @@ export class ServerCreator {
     if (zeroDisk && !this.policy.allows(ctx, `${RULE}:create:zero_disk_flavor`)) {
       throw new ZeroDiskFlavorForbidden();
     }
-    checkMetadataQuota(Object.keys(request.metadata).length, settled(limits).metadata_items);
-    checkPersonalityQuota(request.personality, settled(limits));
+    checkMetadataQuota(Object.keys(request.metadata).length, settled(limits).user.metadata_items);
+    checkPersonalityQuota(request.personality, settled(limits).user);
     settled(group);
     const nics = await this.planNics(ctx, projectId, request);
     return this.finish(ctx, request, nics, {
@@ -126,7 +126,7 @@ export class ServerCreator {
       flavor: WireFlavor;
       image: Image;
       keypair: Awaited<ReturnType<ServerCreator['keypair']>> | null;
-      limits: Limits;
+      limits: UserAndProjectLimits;
       group: Awaited<ReturnType<ServerCreator['group']>>;
       autoDisk: boolean;
     },
@@ -334,26 +334,36 @@ export class ServerCreator {
     }
   }
 
-  /** max_count when it fits the project's (and user's) quota, else as many as fit >= min_count. */
+  /**
+   * max_count when it fits the project's (and user's) quota, else as many as
+   * fit >= min_count. Usage is counted only where a limit can run out.
+   */
   private async countThatFits(
     projectId: string,
     userId: string,
     flavor: WireFlavor,
     request: ServerCreateRequest,
-    userLimits: Limits,
+    limits: UserAndProjectLimits,
   ): Promise<number> {
     if (!this.quota.enforced) {
       return request.maxCount;
     }
-    const [projectLimits, projectUsed, userUsed] = await Promise.all([
-      this.quota.projectLimits(projectId),
-      this.quota.instanceUsage(projectId),
-      this.quota.instanceUsage(projectId, userId),
+    const count = this.quota.scopesToCount(limits, ['instances', 'cores', 'ram']);
+    const scopes = await Promise.all([
+      ...(count.project
+        ? [this.quota.instanceUsage(projectId).then((used) => ({ limits: limits.project, used }))]
+        : []),
+      ...(count.user
+        ? [
+            this.quota
+              .instanceUsage(projectId, userId)
+              .then((used) => ({ limits: limits.user, used })),
+          ]
+        : []),
     ]);
-    return instancesThatFit(flavor, request.minCount, request.maxCount, [
-      { limits: projectLimits, used: projectUsed },
-      { limits: userLimits, used: userUsed },
-    ]);
+    return scopes.length === 0
+      ? request.maxCount
+      : instancesThatFit(flavor, request.minCount, request.maxCount, scopes);
   }
 }
 
