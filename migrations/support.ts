@@ -1,5 +1,6 @@
 import {
   Table,
+  TableIndex,
   type QueryRunner,
   type TableColumnOptions,
   type TableIndexOptions,
@@ -126,5 +127,29 @@ export async function createTables(runner: QueryRunner, specs: TableSpec[]): Pro
 export async function dropTables(runner: QueryRunner, names: string[]): Promise<void> {
   for (const name of [...names].reverse()) {
     await runner.dropTable(name, true);
+  }
+}
+
+/** An index replaced by a wider one that begins with the same columns. */
+export interface IndexWidening {
+  readonly table: string;
+  readonly narrow: string[];
+  readonly wide: string[];
+}
+
+/**
+ * Replace each narrow index by its wide one (`back`: the reverse). The new
+ * index is made before the old goes, so queries (and a foreign key needing
+ * the leading columns) always have one.
+ */
+export async function widenIndexes(
+  runner: QueryRunner,
+  changes: readonly IndexWidening[],
+  back = false,
+): Promise<void> {
+  for (const { table, narrow, wide } of changes) {
+    const [add, drop] = back ? [narrow, wide] : [wide, narrow];
+    await runner.createIndex(table, new TableIndex(index(table, add)));
+    await runner.dropIndex(table, index(table, drop).name ?? '');
   }
 }

@@ -1,5 +1,6 @@
 import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { DataSource } from 'typeorm';
 import { CacheModule } from '@nova/cache';
 import { CellRouter } from '@nova/cell-router';
 import { InstanceMetadata } from '@nova/cells/db';
@@ -32,6 +33,8 @@ describe('server listing in batches per cell (MariaDB)', () => {
   const queries: string[] = [];
   /** Per read of the record tables: how many servers it asked for. */
   const recordReads: number[] = [];
+  /** The last page read from a cell: its statement and parameters, and that cell's database. */
+  let lastPage: { sql: string; params: unknown[]; ds: DataSource } | undefined;
 
   beforeAll(async () => {
     d = await TestDeployment.create({ backend: 'mariadb', cells: ['cell1', 'cell2'] });
@@ -60,10 +63,12 @@ describe('server listing in batches per cell (MariaDB)', () => {
         .getRepository(InstanceMetadata)
         .insert(seeded.map((u) => ({ instance_uuid: u, key: 'is', value: u, deleted: 0 })));
       // Every SELECT on the cell's instances, to count the batches read.
-      (await ctx.cell.db()).logger = {
-        logQuery: (sql: string) => {
+      const ds = await ctx.cell.db();
+      ds.logger = {
+        logQuery: (sql: string, params?: unknown[]) => {
           if (/^SELECT .* FROM `instances`/s.test(sql)) {
             queries.push(cell.name ?? cell.uuid);
+            lastPage = { sql, params: params ?? [], ds };
           }
           const extra = /FROM instance_extra WHERE instance_uuid IN \(([?, ]*)\)/.exec(sql);
           if (extra) {
@@ -85,7 +90,7 @@ describe('server listing in batches per cell (MariaDB)', () => {
     await d?.cleanup();
   });
 
-  const list = async (limit: number) => {
+  const list = async (limit: number, extra: Partial<ServerListQuery> = {}) => {
     queries.length = 0;
     recordReads.length = 0;
     const query: ServerListQuery = {
@@ -93,6 +98,7 @@ describe('server listing in batches per cell (MariaDB)', () => {
       sort: effectiveSortKeys([]),
       limit,
       downCellMinimal: false,
+      ...extra,
     };
     const servers = (await listing.list(adminContext(), query)).servers as ServerRecord[];
     // In the requested order (newest first, then uuid), whichever cell each came from.
@@ -124,5 +130,18 @@ describe('server listing in batches per cell (MariaDB)', () => {
     // kept: one read per cell.
     expect(recordReads).toHaveLength(2);
     expect(recordReads.reduce((a, b) => a + b, 0)).toBe(150);
+  });
+
+  it("reads a page in the index's order, without sorting the cell's servers", async () => {
+    await list(50, { deleted: false }); // as the API asks by default
+    const page = lastPage;
+    expect(page).toBeDefined();
+    const plan = await page!.ds.query<Array<{ key: string | null; Extra: string | null }>>(
+      `EXPLAIN ${page!.sql}`,
+      page!.params,
+    );
+    expect(plan).toHaveLength(1);
+    expect(plan[0].key).toBe('idx_instances_deleted_created_at_uuid');
+    expect(plan[0].Extra ?? '').not.toMatch(/filesort/);
   });
 });

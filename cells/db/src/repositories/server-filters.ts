@@ -58,7 +58,9 @@ export function sortExpr(ds: DataSource, key: string): string {
     return "''";
   }
   const column = `i.${key}`;
-  return type === 'string' && isMysql(ds) ? `CAST(${column} AS BINARY)` : column;
+  // A uuid is lowercase hex and dashes (we make them), where the collation's
+  // order is the bytes' already; bare, the column lets an index give the order.
+  return type === 'string' && key !== 'uuid' && isMysql(ds) ? `CAST(${column} AS BINARY)` : column;
 }
 
 /** Keyset pagination: rows strictly after the marker in the sort order (NULL smallest). */
