@@ -140,7 +140,8 @@ export interface IndexWidening {
 /**
  * Replace each narrow index by its wide one (`back`: the reverse). The new
  * index is made before the old goes, so queries (and a foreign key needing
- * the leading columns) always have one.
+ * the leading columns) always have one. Re-runnable: MySQL DDL is not
+ * transactional, so a sync that stopped halfway finds some indexes done.
  */
 export async function widenIndexes(
   runner: QueryRunner,
@@ -148,8 +149,13 @@ export async function widenIndexes(
   back = false,
 ): Promise<void> {
   for (const { table, narrow, wide } of changes) {
-    const [add, drop] = back ? [narrow, wide] : [wide, narrow];
-    await runner.createIndex(table, new TableIndex(index(table, add)));
-    await runner.dropIndex(table, index(table, drop).name ?? '');
+    const [add, drop] = (back ? [narrow, wide] : [wide, narrow]).map((c) => index(table, c));
+    const present = new Set((await runner.getTable(table))?.indices.map((i) => i.name));
+    if (!present.has(add.name)) {
+      await runner.createIndex(table, new TableIndex(add));
+    }
+    if (present.has(drop.name)) {
+      await runner.dropIndex(table, drop.name ?? '');
+    }
   }
 }

@@ -142,12 +142,12 @@ describe.each<Backend>(['mariadb', 'sqlite'])('nova-status upgrade check (%s)', 
   });
 
   it('a cell schema behind the code is a failure until db sync', async () => {
-    await ds1.query('DELETE FROM nova_schema_migrations WHERE timestamp = 9');
+    await ds1.query('DELETE FROM nova_schema_migrations WHERE timestamp = 10');
     const result = await status(d.sections, 'upgrade', 'check');
     expect(result.code).toBe(2);
     expect(checks(result.out)['Database Schemas']).toEqual([
       'Failure',
-      `The schema of cell ${cell1Label} is at version 7, this release needs 9: run command 'nova-manage db sync'.`,
+      `The schema of cell ${cell1Label} is at version 9, this release needs 10: run command 'nova-manage db sync'.`,
     ]);
     await manageOk(d.sections, 'db', 'sync');
     expect((await status(d.sections, 'upgrade', 'check')).code).toBe(0);
@@ -161,7 +161,7 @@ describe.each<Backend>(['mariadb', 'sqlite'])('nova-status upgrade check (%s)', 
       expect(gap.code).toBe(2);
       expect(checks(gap.out)['Database Schemas']).toEqual([
         'Failure',
-        `The schema of cell ${cell1Label} is at version 9 but lacks migration(s) 2: run command 'nova-manage db sync'.`,
+        `The schema of cell ${cell1Label} is at version 10 but lacks migration(s) 2: run command 'nova-manage db sync'.`,
       ]);
     } finally {
       await insertRow(ds1, 'nova_schema_migrations', {
@@ -170,28 +170,28 @@ describe.each<Backend>(['mariadb', 'sqlite'])('nova-status upgrade check (%s)', 
       });
     }
     await insertRow(ds1, 'nova_schema_migrations', {
-      timestamp: 10,
-      name: 'FromTheFuture0000000000010',
+      timestamp: 11,
+      name: 'FromTheFuture0000000000011',
     });
     try {
       const ahead = await status(d.sections, 'upgrade', 'check');
       expect(ahead.code).toBe(1);
       expect(checks(ahead.out)['Database Schemas']).toEqual([
         'Warning',
-        `The schema of cell ${cell1Label} is at version 10, newer than this release knows (9).`,
+        `The schema of cell ${cell1Label} is at version 11, newer than this release knows (10).`,
       ]);
     } finally {
-      await ds1.query('DELETE FROM nova_schema_migrations WHERE timestamp = 10');
+      await ds1.query('DELETE FROM nova_schema_migrations WHERE timestamp = 11');
     }
   });
 
   it('an API schema behind the code is a failure until api_db sync', async () => {
-    await api.query('DELETE FROM nova_schema_migrations WHERE timestamp = 2');
+    await api.query('DELETE FROM nova_schema_migrations WHERE timestamp = 3');
     const result = await status(d.sections, 'upgrade', 'check');
     expect(result.code).toBe(2);
     expect(checks(result.out)['Database Schemas']).toEqual([
       'Failure',
-      "The API database schema is at version 1, this release needs 2: run command 'nova-manage api_db sync'.",
+      "The API database schema is at version 2, this release needs 3: run command 'nova-manage api_db sync'.",
     ]);
     await manageOk(d.sections, 'api_db', 'sync');
     expect((await status(d.sections, 'upgrade', 'check')).code).toBe(0);
@@ -220,7 +220,7 @@ describe.each<Backend>(['mariadb', 'sqlite'])('nova-status upgrade check (%s)', 
         backend === 'mariadb'
           ? new RegExp(`^Cell ghost\\(${uuid}\\) could not be reached: .*Unknown database`)
           : new RegExp(
-              `^The schema of cell ghost\\(${uuid}\\) is at version 0, this release needs 9`,
+              `^The schema of cell ghost\\(${uuid}\\) is at version 0, this release needs 10`,
             ),
       );
     } finally {
