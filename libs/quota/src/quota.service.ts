@@ -68,7 +68,7 @@ export class QuotaService {
       return { ...UNLIMITED };
     }
     const levels = await this.repo.levels(projectId);
-    return { ...configDefaults(this.config), ...levels.defaults, ...levels.project };
+    return this.projectOf(levels);
   }
 
   async userLimits(projectId: string, userId: string): Promise<Limits> {
@@ -86,7 +86,7 @@ export class QuotaService {
     const levels = await this.repo.levels(projectId, userId);
     return {
       user: this.merge(levels),
-      project: { ...configDefaults(this.config), ...levels.defaults, ...levels.project },
+      project: this.projectOf(levels),
       userOwn: new Set(Object.keys(levels.user)),
     };
   }
@@ -113,12 +113,12 @@ export class QuotaService {
 
   /** Config defaults, overridden by the default class, the project, then the user. */
   private merge(levels: Levels): Limits {
-    return {
-      ...configDefaults(this.config),
-      ...levels.defaults,
-      ...levels.project,
-      ...levels.user,
-    };
+    return { ...this.projectOf(levels), ...levels.user };
+  }
+
+  /** Config defaults, overridden by the default class, then the project. */
+  private projectOf(levels: Levels): Limits {
+    return { ...configDefaults(this.config), ...levels.defaults, ...levels.project };
   }
 
   /** Usage of a project (or of one user in it; keypairs are per user). */
