@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { DataSource } from 'typeorm';
 import { CacheModule } from '@nova/cache';
 import { CellRouter } from '@nova/cell-router';
-import { InstanceMetadata } from '@nova/cells/db';
+import { cellDb, InstanceMetadata, Tag } from '@nova/cells/db';
 import { ServerListing, ServersModule } from '@nova/cells/servers';
 import { adminContext } from '@nova/common';
 import { ConfigModule } from '@nova/config';
@@ -33,6 +33,10 @@ describe('server listing in batches per cell (MariaDB)', () => {
   const queries: string[] = [];
   /** Per read of the record tables: how many servers it asked for. */
   const recordReads: number[] = [];
+  /** Per read of the record tables: how many servers each table was asked for. */
+  const recordTables: Array<Record<string, number>> = [];
+  /** Per cell (by name): an admin context targeting it. */
+  const cellCtx = new Map<string, ReturnType<CellRouter['targetCell']>>();
   /** The last page read from a cell: its statement and parameters, and that cell's database. */
   let lastPage: { sql: string; params: unknown[]; ds: DataSource } | undefined;
 
@@ -54,6 +58,7 @@ describe('server listing in batches per cell (MariaDB)', () => {
     const uuids: string[] = [];
     for (const cell of (await router.cells()).filter((c) => c.name !== 'cell0')) {
       const ctx = router.targetCell(adminContext(), cell);
+      cellCtx.set(cell.name ?? cell.uuid, ctx);
       const seeded = await seedInstances(ctx, PER_CELL);
       uuids.push(...seeded);
       // A metadata item per server naming it, to see each listed server's records.
@@ -74,6 +79,13 @@ describe('server listing in batches per cell (MariaDB)', () => {
           if (extra) {
             recordReads.push(extra[1].split('?').length - 1);
           }
+          if (/ AS k, /.test(sql)) {
+            const tables: Record<string, number> = {};
+            for (const m of sql.matchAll(/FROM (\w+) WHERE [^(]*IN \(([?, ]*)\)/g)) {
+              tables[m[1]] = m[2].split('?').length - 1;
+            }
+            recordTables.push(tables);
+          }
         },
         logQueryError: () => undefined,
         logQuerySlow: () => undefined,
@@ -93,6 +105,7 @@ describe('server listing in batches per cell (MariaDB)', () => {
   const list = async (limit: number, extra: Partial<ServerListQuery> = {}) => {
     queries.length = 0;
     recordReads.length = 0;
+    recordTables.length = 0;
     const query: ServerListQuery = {
       allTenants: true,
       sort: effectiveSortKeys([]),
@@ -130,6 +143,75 @@ describe('server listing in batches per cell (MariaDB)', () => {
     // kept: one read per cell.
     expect(recordReads).toHaveLength(2);
     expect(recordReads.reduce((a, b) => a + b, 0)).toBe(150);
+  });
+
+  it('reads only the records the view shows: none in brief, tags from 2.26, faults of ERROR servers, reasons of locked ones', async () => {
+    const newest = await list(40);
+    const [failed, locked, tagged] = [newest.slice(0, 3), newest.slice(3, 5), newest[5]];
+    // Each in cell1 or cell2: written in the cell that has it.
+    const cellOf = async (uuid: string) => {
+      for (const ctx of cellCtx.values()) {
+        if (await (await cellDb(ctx)).servers.get(uuid)) {
+          return ctx;
+        }
+      }
+      throw new Error(`${uuid} in no cell`);
+    };
+    for (const uuid of failed) {
+      const { writer } = await cellDb(await cellOf(uuid));
+      await writer.compareAndSwap(uuid, 'any', { vm_state: 'error', task_state: null });
+      await writer.addFault(uuid, 500, `fault of ${uuid}`, null, null);
+    }
+    for (const uuid of locked) {
+      const { writer } = await cellDb(await cellOf(uuid));
+      await writer.compareAndSwap(uuid, 'any', { locked: true, locked_by: 'admin' });
+      await writer.setSystemMetadata(uuid, 'locked_reason', `reason of ${uuid}`);
+    }
+    const tagCell = await (await cellOf(tagged)).cell.db();
+    await tagCell.getRepository(Tag).insert({ resource_id: tagged, tag: 'blue' });
+
+    const read = async (records: ServerListQuery['records']) => {
+      recordTables.length = 0;
+      const query: ServerListQuery = {
+        allTenants: true,
+        sort: effectiveSortKeys([]),
+        limit: 40,
+        downCellMinimal: false,
+        ...(records ? { records } : {}),
+      };
+      const servers = (await listing.list(adminContext(), query)).servers as ServerRecord[];
+      const sum = (table: string) => recordTables.reduce((n, t) => n + (t[table] ?? 0), 0);
+      return { byUuid: new Map(servers.map((s) => [s.uuid, s])), sum };
+    };
+
+    // Brief: ids and names only, nothing read from the record tables.
+    const brief = await read('none');
+    expect(brief.byUuid.size).toBe(40);
+    expect(recordTables).toHaveLength(0);
+
+    // Detail before 2.26: no tags; faults of the 3 ERROR servers, reasons of the 2 locked.
+    const untagged = await read('untagged');
+    expect(untagged.sum('instance_extra')).toBe(40);
+    expect(untagged.sum('instance_metadata')).toBe(40);
+    expect(untagged.sum('tags')).toBe(0);
+    expect(untagged.sum('instance_faults')).toBe(3);
+    expect(untagged.sum('instance_system_metadata')).toBe(2);
+    for (const uuid of failed) {
+      expect(untagged.byUuid.get(uuid)?.fault?.message).toBe(`fault of ${uuid}`);
+    }
+    for (const uuid of locked) {
+      expect(untagged.byUuid.get(uuid)?.locked_reason).toBe(`reason of ${uuid}`);
+    }
+    expect(untagged.byUuid.get(newest[10])?.metadata['is']).toBe(newest[10]);
+
+    // Every record (2.26+, and the default): the tags of all 40 as well.
+    for (const records of ['all', undefined] as const) {
+      const all = await read(records);
+      expect(all.sum('tags')).toBe(40);
+      expect(all.sum('instance_faults')).toBe(3);
+      expect(all.byUuid.get(tagged)?.tags).toEqual(['blue']);
+      expect(all.byUuid.get(failed[0])?.fault?.message).toBe(`fault of ${failed[0]}`);
+    }
   });
 
   it("reads a page in the index's order, without sorting the cell's servers", async () => {

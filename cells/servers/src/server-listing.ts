@@ -17,6 +17,7 @@ import {
   mergeBatched,
   wholeSource,
   type BatchedSource,
+  type ListedRecords,
   type ServerListing as Listing,
   type ServerListQuery,
   type ServerRecord,
@@ -133,9 +134,12 @@ export class ServerListing {
       query.limit,
       (s) => !seen.has(s.uuid) && seen.add(s.uuid) !== undefined,
     );
-    const servers = recordsLater
-      ? await this.completeRecords(ctx, merged, cells, failedLater)
-      : merged;
+    // A brief list shows ids and names: its servers stay bare.
+    const shown = query.records ?? 'all';
+    const servers =
+      recordsLater && shown !== 'none'
+        ? await this.completeRecords(ctx, merged, cells, failedLater, shown)
+        : merged;
     return {
       servers,
       failedCells: [...failed, ...failedLater].map((c) => c.uuid),
@@ -152,6 +156,7 @@ export class ServerListing {
     merged: ReadonlyArray<ServerRecord | UnknownServer>,
     cells: readonly Cell[],
     failedLater: Cell[],
+    shown: ListedRecords,
   ): Promise<Array<ServerRecord | UnknownServer>> {
     // Build requests have no cell; a silent cell's minimal records no vm_state.
     const fromCell = (s: ServerRecord | UnknownServer): s is ServerRecord =>
@@ -172,7 +177,8 @@ export class ServerListing {
     const results = await this.router.scatterGather(
       ctx,
       asked,
-      async (cctx) => (await cellDb(cctx)).servers.complete(bare.get(cctx.cell.uuid) ?? []),
+      async (cctx) =>
+        (await cellDb(cctx)).servers.complete(bare.get(cctx.cell.uuid) ?? [], shown),
       { timeoutMs: this.config.cells.cell_list_timeout * 1000 },
     );
     const complete = new Map<string, ServerRecord>();

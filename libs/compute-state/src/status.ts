@@ -57,6 +57,13 @@ export function statusFromState(vmState: string | null, taskState: string | null
   return (taskState ? entry[taskState] : undefined) ?? entry.default;
 }
 
+/** The statuses a server shows its fault in (Nova's view builder); a listing reads no other's. */
+const FAULT_STATUSES: readonly string[] = ['ERROR', 'DELETED'];
+
+export function showsFault(vmState: string | null, taskState: string | null): boolean {
+  return FAULT_STATUSES.includes(statusFromState(vmState, taskState));
+}
+
 /** Every status the API knows, for validating the `status` filter (400 for others from 2.38). */
 export const SERVER_STATUSES = [
   'ACTIVE',

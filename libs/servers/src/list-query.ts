@@ -152,4 +152,14 @@ export interface ServerListQuery {
    * does not answer are listed as minimal UNKNOWN records instead of skipped.
    */
   readonly downCellMinimal: boolean;
+  /** Which of the servers' records the caller's view shows (default: all of them). */
+  readonly records?: ListedRecords;
 }
+
+/**
+ * What a listing's view shows of its servers' records (flavor, addresses,
+ * metadata, tags...): `none` for the brief list (ids and names), `untagged`
+ * for the detail list before 2.26, `all` otherwise. What it does not show is
+ * not read.
+ */
+export type ListedRecords = 'none' | 'untagged' | 'all';

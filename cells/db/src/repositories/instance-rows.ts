@@ -104,22 +104,65 @@ export interface RecordRow {
 }
 
 /**
- * Every record of these instances the server view shows, in one round trip:
- * flavor, network info, metadata, lock reason, tags and faults (newest first).
+ * Which records to read of which instances: flavor, network info and
+ * metadata (`all`), tags, lock reasons and faults. A listing asks only for
+ * what its view shows: a fault only shows on an ERROR or DELETED server, a
+ * lock reason only on a locked one, tags from 2.26; each table left out is
+ * one index probe per server saved.
  */
-export async function instanceRecords(
-  ds: DataSource,
-  uuids: readonly string[],
-): Promise<RecordRow[]> {
-  const inList = `(${placeholders(uuids.length)})`;
-  const sql = [
-    `SELECT 'x' AS k, instance_uuid AS u, flavor AS a, security_groups AS b, NULL AS n, NULL AS t, 0 AS o FROM instance_extra WHERE instance_uuid IN ${inList}`,
-    `SELECT 'n', instance_uuid, network_info, NULL, NULL, NULL, 0 FROM instance_info_caches WHERE instance_uuid IN ${inList}`,
-    `SELECT 'm', instance_uuid, \`key\`, value, NULL, NULL, 0 FROM instance_metadata WHERE deleted = 0 AND instance_uuid IN ${inList}`,
-    `SELECT 'l', instance_uuid, value, NULL, NULL, NULL, 0 FROM instance_system_metadata WHERE deleted = 0 AND \`key\` = 'locked_reason' AND instance_uuid IN ${inList}`,
-    `SELECT 't', resource_id, tag, NULL, NULL, NULL, 0 FROM tags WHERE resource_id IN ${inList}`,
-    `SELECT 'f', instance_uuid, message, details, code, created_at, id FROM instance_faults WHERE instance_uuid IN ${inList}`,
-  ].join(' UNION ALL ');
-  const params = Array.from({ length: 6 }, () => uuids).flat();
-  return ds.query<RecordRow[]>(sql, params);
+export interface RecordsToRead {
+  readonly all: readonly string[];
+  readonly tags: readonly string[];
+  readonly lockReasons: readonly string[];
+  readonly faults: readonly string[];
+}
+
+/** Every record of these instances (a show, or a page that filters on addresses). */
+export function everyRecord(uuids: readonly string[]): RecordsToRead {
+  return { all: uuids, tags: uuids, lockReasons: uuids, faults: uuids };
+}
+
+/** The record tables' selects, each naming the union's columns (a union takes the first's names). */
+const RECORD_SELECTS: ReadonlyArray<[keyof RecordsToRead, string]> = [
+  [
+    'all',
+    `SELECT 'x' AS k, instance_uuid AS u, flavor AS a, security_groups AS b, NULL AS n, NULL AS t, 0 AS o FROM instance_extra WHERE instance_uuid IN`,
+  ],
+  [
+    'all',
+    `SELECT 'n' AS k, instance_uuid AS u, network_info AS a, NULL AS b, NULL AS n, NULL AS t, 0 AS o FROM instance_info_caches WHERE instance_uuid IN`,
+  ],
+  [
+    'all',
+    `SELECT 'm' AS k, instance_uuid AS u, \`key\` AS a, value AS b, NULL AS n, NULL AS t, 0 AS o FROM instance_metadata WHERE deleted = 0 AND instance_uuid IN`,
+  ],
+  [
+    'lockReasons',
+    `SELECT 'l' AS k, instance_uuid AS u, value AS a, NULL AS b, NULL AS n, NULL AS t, 0 AS o FROM instance_system_metadata WHERE deleted = 0 AND \`key\` = 'locked_reason' AND instance_uuid IN`,
+  ],
+  [
+    'tags',
+    `SELECT 't' AS k, resource_id AS u, tag AS a, NULL AS b, NULL AS n, NULL AS t, 0 AS o FROM tags WHERE resource_id IN`,
+  ],
+  [
+    'faults',
+    `SELECT 'f' AS k, instance_uuid AS u, message AS a, details AS b, code AS n, created_at AS t, id AS o FROM instance_faults WHERE instance_uuid IN`,
+  ],
+];
+
+/**
+ * The records asked for, in one round trip (a UNION ALL of the record
+ * tables): flavor, network info, metadata, lock reason, tags and faults.
+ */
+export async function instanceRecords(ds: DataSource, read: RecordsToRead): Promise<RecordRow[]> {
+  const selects: string[] = [];
+  const params: string[] = [];
+  for (const [part, select] of RECORD_SELECTS) {
+    const uuids = read[part];
+    if (uuids.length > 0) {
+      selects.push(`${select} (${placeholders(uuids.length)})`);
+      params.push(...uuids);
+    }
+  }
+  return selects.length === 0 ? [] : ds.query<RecordRow[]>(selects.join(' UNION ALL '), params);
 }

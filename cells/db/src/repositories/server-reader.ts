@@ -1,10 +1,12 @@
 import type { DataSource } from 'typeorm';
 import type { WireVif } from '@nova/compute-rpc';
-import type { ServerAddress, ServerFlavor, ServerRecord } from '@nova/servers';
+import { showsFault } from '@nova/compute-state';
+import type { ListedRecords, ServerAddress, ServerFlavor, ServerRecord } from '@nova/servers';
 import { instanceName } from '../instance-name';
 import { InstanceSelect } from './instance-select';
 import type { InstanceFlavors } from './instance-writer';
 import {
+  everyRecord,
   INSTANCE_COLUMNS,
   instanceRecords,
   instanceRow,
@@ -63,7 +65,7 @@ export class ServerReader {
         } ORDER BY deleted ASC LIMIT 1`,
         [uuid],
       ),
-      instanceRecords(this.ds, [uuid]),
+      instanceRecords(this.ds, everyRecord([uuid])),
     ]);
     return rows[0] ? (this.withRecords([instanceRow(rows[0])], records)[0] ?? null) : null;
   }
@@ -132,16 +134,28 @@ export class ServerReader {
     return this.lagging((ds) => new ServerReader(ds, this.cellUuid).page(query, withRecords));
   }
 
-  /** Bare servers of this cell (list(query, false)) with their records, in the same order. */
-  async complete(servers: readonly ServerRecord[]): Promise<ServerRecord[]> {
-    if (servers.length === 0) {
-      return [];
+  /**
+   * Bare servers of this cell (list(query, false)) with the records `shown`,
+   * in the same order: a fault only for a server whose status shows it, a
+   * lock reason only for a locked one, tags unless `untagged`.
+   */
+  async complete(
+    servers: readonly ServerRecord[],
+    shown: ListedRecords = 'all',
+  ): Promise<ServerRecord[]> {
+    if (servers.length === 0 || shown === 'none') {
+      return [...servers];
     }
+    const uuids = servers.map((s) => s.uuid);
+    const uuidsOf = (keep: (s: ServerRecord) => boolean) =>
+      servers.flatMap((s) => (keep(s) ? [s.uuid] : []));
     const records = await this.lagging((ds) =>
-      instanceRecords(
-        ds,
-        servers.map((s) => s.uuid),
-      ),
+      instanceRecords(ds, {
+        all: uuids,
+        tags: shown === 'all' ? uuids : [],
+        lockReasons: uuidsOf((s) => s.locked),
+        faults: uuidsOf((s) => showsFault(s.vm_state, s.task_state)),
+      }),
     );
     const grouped = groupRecords(records);
     return servers.map((s) => ({ ...s, ...recordFields(grouped.get(s.uuid), s.flavor) }));
@@ -184,10 +198,7 @@ export class ServerReader {
     if (rows.length === 0) {
       return [];
     }
-    const records = await instanceRecords(
-      this.ds,
-      rows.map((r) => r.uuid),
-    );
+    const records = await instanceRecords(this.ds, everyRecord(rows.map((r) => r.uuid)));
     return this.withRecords(rows, records);
   }
 

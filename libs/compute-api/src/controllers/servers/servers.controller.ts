@@ -14,7 +14,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestContext } from '@nova/common';
 import { NOVA_CONFIG, type NovaConfig } from '@nova/config';
 import { PolicyEnforcer } from '@nova/policy';
-import { SERVERS, type ServerChanges, type ServersPort } from '@nova/servers';
+import {
+  SERVERS,
+  type ListedRecords,
+  type ServerChanges,
+  type ServersPort,
+} from '@nova/servers';
 import {
   CREATE_SERVER_BODIES,
   createServerRequest,
@@ -148,11 +153,14 @@ export class ServersController {
     shape: 'brief' | 'detail',
   ) {
     const action = shape === 'brief' ? 'index' : 'detail';
-    const query = parseServerListQuery(queryOf(req), v, {
-      isAdmin: ctx.isAdmin,
-      allowAllFilters: this.policy.allows(ctx, `${RULE}:allow_all_filters`),
-      maxLimit: this.config.api.max_limit,
-    });
+    const query = {
+      ...parseServerListQuery(queryOf(req), v, {
+        isAdmin: ctx.isAdmin,
+        allowAllFilters: this.policy.allows(ctx, `${RULE}:allow_all_filters`),
+        maxLimit: this.config.api.max_limit,
+      }),
+      records: shownRecords(shape, v),
+    };
     if (query.allTenants) {
       this.policy.authorize(ctx, `${RULE}:${action}:get_all_tenants`);
     }
@@ -169,6 +177,11 @@ export class ServersController {
     }
     return body;
   }
+}
+
+/** What the list's view shows of its servers' records: none in brief, tags from 2.26. */
+function shownRecords(shape: 'brief' | 'detail', v: ApiVersion): ListedRecords {
+  return shape === 'brief' ? 'none' : v.atLeast('2.26') ? 'all' : 'untagged';
 }
 
 /** PUT's fields as the port names them. */

@@ -1,4 +1,4 @@
-import { statusFromState } from '@nova/compute-state';
+import { showsFault, statusFromState } from '@nova/compute-state';
 import type { ServerFlavor, ServerRecord } from '@nova/servers';
 import type { ApiVersion } from '../../http/api-version';
 import { OMIT, VersionedView } from '../../http/versioned-view';
@@ -32,9 +32,8 @@ export interface ServerViewContext {
   readonly serverGroups?: readonly string[];
 }
 
-/** Statuses with a `progress`, and with a `fault` (Nova's view builder). */
+/** Statuses with a `progress` (Nova's view builder). */
 const PROGRESS_STATUSES = ['ACTIVE', 'BUILD', 'REBUILD', 'RESIZE', 'VERIFY_RESIZE', 'MIGRATING'];
-const FAULT_STATUSES = ['ERROR', 'DELETED'];
 
 const status = (s: ServerRecord) => statusFromState(s.vm_state, s.task_state);
 /** PUT and rebuild answered with a reduced view until 2.75 made them the same as GET. */
@@ -87,7 +86,7 @@ function addresses(s: ServerRecord, c: ServerViewContext) {
 
 /** Details of a 500 fault are for admins only (they are tracebacks). */
 function fault(s: ServerRecord, c: ServerViewContext) {
-  if (!FAULT_STATUSES.includes(status(s)) || s.fault === null) {
+  if (!showsFault(s.vm_state, s.task_state) || s.fault === null) {
     return OMIT;
   }
   const f = s.fault;
