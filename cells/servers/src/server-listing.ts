@@ -177,8 +177,7 @@ export class ServerListing {
     const results = await this.router.scatterGather(
       ctx,
       asked,
-      async (cctx) =>
-        (await cellDb(cctx)).servers.complete(bare.get(cctx.cell.uuid) ?? [], shown),
+      async (cctx) => (await cellDb(cctx)).servers.complete(bare.get(cctx.cell.uuid) ?? [], shown),
       { timeoutMs: this.config.cells.cell_list_timeout * 1000 },
     );
     const complete = new Map<string, ServerRecord>();

@@ -14,12 +14,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestContext } from '@nova/common';
 import { NOVA_CONFIG, type NovaConfig } from '@nova/config';
 import { PolicyEnforcer } from '@nova/policy';
-import {
-  SERVERS,
-  type ListedRecords,
-  type ServerChanges,
-  type ServersPort,
-} from '@nova/servers';
+import { SERVERS, type ListedRecords, type ServerChanges, type ServersPort } from '@nova/servers';
 import {
   CREATE_SERVER_BODIES,
   createServerRequest,
