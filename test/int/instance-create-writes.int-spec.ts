@@ -8,9 +8,10 @@ import { buildFields } from '../support/build-fields';
 import { TestDeployment, type Backend } from '../support/deployment';
 
 /**
- * What a build writes in its cell: the instance, its records and its 'create'
- * action in one transaction, and no statement that reads back what was just
- * inserted (TypeORM's Repository.insert() re-selects defaulted columns).
+ * What a build writes in its cell: the instance (its compute node looked up
+ * within the INSERT), its records and its 'create' action in one transaction,
+ * and no statement that reads back what was just inserted (TypeORM's
+ * Repository.insert() re-selects defaulted columns).
  */
 describe.each<Backend>(['mariadb', 'sqlite'])('instance create writes (%s)', (backend) => {
   let d: TestDeployment;
@@ -55,6 +56,11 @@ describe.each<Backend>(['mariadb', 'sqlite'])('instance create writes (%s)', (ba
     statements.length = 0;
     const id = await new InstanceWriter(ds).create(fields(uuid), placement, [], ctx);
     expect(statements.filter((q) => /^SELECT/i.test(q))).toEqual([]);
+    // The compute node's id is looked up inside the INSERT, not set by an UPDATE after it.
+    expect(statements.filter((q) => /^UPDATE/i.test(q))).toEqual([]);
+    expect(statements.find((q) => /^INSERT INTO .instances./i.test(q))).toMatch(
+      /SELECT cn\.id FROM compute_nodes/,
+    );
 
     const [row] = await ds.query<Array<{ id: number }>>('SELECT id FROM instances WHERE uuid = ?', [
       uuid,

@@ -11,12 +11,15 @@ export async function insertRows<Entity extends ObjectLiteral>(
   db: DataSource | EntityManager,
   target: EntityTarget<Entity>,
   values: QueryDeepPartialEntity<Entity> | Array<QueryDeepPartialEntity<Entity>>,
+  /** Named parameters of values given as SQL (`() => '(SELECT ... :name)'`). */
+  parameters: Record<string, unknown> = {},
 ): Promise<number> {
   const result = await db
     .createQueryBuilder()
     .insert()
     .into(target)
     .values(values)
+    .setParameters(parameters)
     .updateEntity(false)
     .callListeners(false)
     .execute();

@@ -178,9 +178,11 @@ export class InstanceWriter {
     vifs: readonly WireVif[],
     startedBy?: RequestContext,
   ): Promise<number> {
+    // The host's compute node id is looked up within the INSERT: one statement, not two.
+    const node = computeIdOf(placement.host, placement.node);
     return writeTransaction(this.ds, async (tx) => {
       const now = new Date();
-      const id = await insertRows(tx, Instance, {
+      const row = {
         uuid: fields.uuid,
         user_id: fields.user_id,
         project_id: fields.project_id,
@@ -216,16 +218,9 @@ export class InstanceWriter {
         created_at: new Date(fields.created_at),
         updated_at: now,
         deleted: 0,
-      });
-      const node = computeIdOf(placement.host, placement.node);
-      if (node.value) {
-        await tx
-          .createQueryBuilder()
-          .update(Instance)
-          .set({ compute_id: node.value })
-          .where('id = :id', { id, ...node.params })
-          .execute();
-      }
+        ...(node.value ? { compute_id: node.value } : {}),
+      };
+      const id = await insertRows(tx, Instance, row, node.params);
       await insertRows(tx, InstanceExtra, {
         instance_uuid: fields.uuid,
         flavor: JSON.stringify({ cur: fields.flavor }),
