@@ -28,6 +28,9 @@ import { builds } from '@nova/metrics';
 
 const log = getLogger('conductor.super');
 
+/** schedule_and_build_instances' arguments: the request spec since conductor RPC 1.26. */
+type ScheduleAndBuild = { instance_uuids: string[]; request_spec?: WireRequestSpec } & BuildSecrets;
+
 /** Which cross-cell resize to confirm or revert. */
 interface CrossCellFinish {
   instance_uuid: string;
@@ -79,8 +82,8 @@ export class SuperConductor {
     return {
       schedule_and_build_instances: (
         ctx: RequestContext,
-        a: { instance_uuids: string[] } & BuildSecrets,
-      ) => this.scheduleAndBuild(ctx, a.instance_uuids, a),
+        { instance_uuids, request_spec, ...secrets }: ScheduleAndBuild,
+      ) => this.scheduleAndBuild(ctx, instance_uuids, secrets, request_spec),
       migrate_server: (ctx: RequestContext, a: { request: WireMoveRequest }) =>
         this.moves.run(ctx, a.request),
       unshelve_instance: (ctx: RequestContext, a: UnshelveRequest) =>
@@ -92,12 +95,17 @@ export class SuperConductor {
     };
   }
 
+  /**
+   * `given`: the request spec the API sent with the cast (conductor RPC 1.26);
+   * an older API's cast has none, and it is read from the API database.
+   */
   async scheduleAndBuild(
     ctx: RequestContext,
     uuids: readonly string[],
     secrets: BuildSecrets = {},
+    given?: WireRequestSpec,
   ): Promise<void> {
-    const spec = await this.builds.spec(uuids[0]);
+    const spec = given ?? (await this.builds.spec(uuids[0]));
     if (!spec) {
       log.warn({ uuids }, 'no request spec: build requests deleted before scheduling');
       return;

@@ -56,10 +56,12 @@ export class ServersAdapter implements ServersPort {
   ): Promise<void> {
     await this.builds.create(builds);
     const conductor = new SuperConductorClient(await this.apiMq.get());
+    // One request's builds share its spec (the conductor schedules them together).
     await conductor.scheduleAndBuild(
       ctx,
       builds.map((b) => b.fields.uuid),
       secrets,
+      builds[0]?.spec,
     );
   }
 

@@ -71,6 +71,23 @@ describe('versionedMessage', () => {
       args: { instance_uuid: 'u' },
     });
   });
+
+  it('conductor 1.26: schedule_and_build_instances carries the request spec, dropped at 1.25', () => {
+    const api = RPC_APIS.conductor;
+    const args = { instance_uuids: ['u'], admin_password: 'p', request_spec: { project_id: 'x' } };
+    expect(
+      versionedMessage('conductor', api, '1.26', 'schedule_and_build_instances', args),
+    ).toEqual({
+      version: '1.26',
+      args,
+    });
+    expect(
+      versionedMessage('conductor', api, '1.25', 'schedule_and_build_instances', args),
+    ).toEqual({
+      version: '1.25',
+      args: { instance_uuids: ['u'], admin_password: 'p' },
+    });
+  });
 });
 
 describe('service version history', () => {
@@ -80,6 +97,7 @@ describe('service version history', () => {
       conductor: RPC_APIS.conductor.current,
       scheduler: RPC_APIS.scheduler.current,
     });
+    expect(rpcVersionsOf(67)).toEqual({ compute: '6.1', conductor: '1.25', scheduler: '4.5' });
     expect(rpcVersionsOf(66).compute).toBe('6.0');
     expect(rpcVersionsOf(61).compute).toBe('6.0');
   });

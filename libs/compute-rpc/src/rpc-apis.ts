@@ -35,7 +35,14 @@ export const RPC_APIS: Readonly<Record<RpcApi, RpcApiVersions>> = {
       get_console_output: { args: { tail_length: { since: '6.1', older: 'drop' } } },
     },
   },
-  conductor: { current: CONDUCTOR_RPC_VERSION, first: '1.25', methods: {} },
+  conductor: {
+    current: CONDUCTOR_RPC_VERSION,
+    first: '1.25',
+    methods: {
+      // An older conductor reads the request spec from the API database.
+      schedule_and_build_instances: { args: { request_spec: { since: '1.26', older: 'drop' } } },
+    },
+  },
   scheduler: { current: SCHEDULER_RPC_VERSION, first: '4.5', methods: {} },
 };
 

@@ -2,6 +2,7 @@ import type { RequestContext } from '@nova/common';
 import type { RpcTransport } from '@nova/rpc';
 import { pinnedEnvelope, type RpcVersionPins } from './rpc-version-pins';
 import type { WireMoveRequest } from './move-types';
+import type { WireRequestSpec } from './wire-types';
 import { CONDUCTOR_TOPIC } from './topics';
 
 /** What a create tells its guests once, through the build (never stored). */
@@ -27,17 +28,21 @@ export class SuperConductorClient {
    * Schedule the build requests of these instances and build them in their
    * cells. The admin password and personality files go with the cast only
    * (as in Nova): they reach the hosts' config drives and are never stored.
+   * The request spec (the one the API stored for them) goes along as in Nova,
+   * so the conductor need not read it back (conductor RPC 1.26).
    */
   async scheduleAndBuild(
     ctx: RequestContext,
     instanceUuids: readonly string[],
     secrets: BuildSecrets = {},
+    requestSpec?: WireRequestSpec,
   ): Promise<void> {
     await this.mq.cast(
       { topic: CONDUCTOR_TOPIC },
       await this.envelope(ctx, 'schedule_and_build_instances', {
         instance_uuids: instanceUuids,
         ...secrets,
+        ...(requestSpec ? { request_spec: requestSpec } : {}),
       }),
     );
   }
