@@ -4,7 +4,7 @@ import { type HostState, consumeFromRequest } from './host-state';
 import { type FilterCount, NoValidHost } from './no-valid-host';
 import { type InstanceGroupSpec, type RequestSpec, requestedResources } from './request-spec';
 import type { SchedulerConfig } from './scheduler-config';
-import { buildWeighers, weighHosts } from './weighers';
+import { bestIndexes, buildWeighers, hostWeights } from './weighers';
 
 /** Where one instance should go, and where else to try. */
 export interface Selection {
@@ -80,12 +80,18 @@ export function selectDestinations(
     if (passed.hosts.length === 0) {
       throw new NoValidHost(NOT_ENOUGH_HOSTS, [...first.counts, ...passed.counts], index);
     }
-    const weighed = weighHosts(weighers, passed.hosts, working).map((w) => w.host);
-    const subset = Math.min(Math.max(1, config.hostSubsetSize), weighed.length);
-    const selected = weighed[Math.min(subset - 1, Math.floor(random() * subset))];
-    const alternates = weighed
-      .filter((h) => h !== selected && h.cellUuid === selected.cellUuid)
-      .slice(0, alternateCount);
+    // Only the best few are ever used: the pick among the best host_subset_size,
+    // then the best of the rest in its cell as alternates.
+    const hosts = passed.hosts;
+    const weights = hostWeights(weighers, hosts, working);
+    const subset = Math.min(Math.max(1, config.hostSubsetSize), hosts.length);
+    const pick = Math.min(subset - 1, Math.floor(random() * subset));
+    const selected = hosts[bestIndexes(weights, pick + 1)[pick]];
+    const alternates = bestIndexes(
+      weights,
+      alternateCount,
+      (i) => hosts[i] !== selected && hosts[i].cellUuid === selected.cellUuid,
+    ).map((i) => hosts[i]);
     selections.push({ instanceUuid, selected, alternates, candidates: [selected, ...alternates] });
     consumeFromRequest(selected, amounts, instanceUuid);
     group = group && withPlacedMember(group, instanceUuid, selected.host);

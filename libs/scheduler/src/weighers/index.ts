@@ -1,6 +1,6 @@
 import type { HostState } from '../host-state';
 import type { RequestSpec } from '../request-spec';
-import { type HostWeigher, multiplierFor, normalize } from './host-weigher';
+import { type HostWeigher, multiplierFor } from './host-weigher';
 import { CPUWeigher, DiskWeigher, RAMWeigher } from './resource.weighers';
 import {
   ServerGroupSoftAffinityWeigher,
@@ -51,19 +51,91 @@ export function weighHosts(
   hosts: readonly HostState[],
   spec: RequestSpec,
 ): WeighedHost[] {
-  const totals = hosts.map(() => 0);
-  for (const { weigher, multiplier } of weighers) {
-    const normalized = normalize(hosts.map((h) => weigher.weigh(h, spec)));
-    if (normalized.every((n) => n === 0)) {
-      continue; // adds nothing to any host, whatever its multiplier
-    }
-    hosts.forEach((host, i) => {
-      const m = multiplierFor(host, weigher.multiplierKey, multiplier);
-      totals[i] += m * normalized[i];
-    });
-  }
+  const totals = hostWeights(weighers, hosts, spec);
   return hosts
     .map((host, i) => ({ host, weight: totals[i], i }))
     .sort((a, b) => b.weight - a.weight || a.i - b.i)
     .map(({ host, weight }) => ({ host, weight }));
+}
+
+/**
+ * Each host's weight (see weighHosts), in the hosts' order. One pass per
+ * weigher for its raw values and their range, one to add them normalized: a
+ * decision weighs a thousand hosts, so no array per weigher and step.
+ */
+export function hostWeights(
+  weighers: readonly ConfiguredWeigher[],
+  hosts: readonly HostState[],
+  spec: RequestSpec,
+): number[] {
+  const totals = new Array<number>(hosts.length).fill(0);
+  const raw = new Array<number>(hosts.length);
+  for (const { weigher, multiplier } of weighers) {
+    let min = Infinity;
+    let max = -Infinity;
+    for (let i = 0; i < hosts.length; i++) {
+      const value = weigher.weigh(hosts[i], spec);
+      raw[i] = value;
+      if (value < min) {
+        min = value;
+      }
+      if (value > max) {
+        max = value;
+      }
+    }
+    const range = max - min;
+    if (range === 0 || !Number.isFinite(range)) {
+      continue; // every host normalizes to 0: adds nothing, whatever the multiplier
+    }
+    for (let i = 0; i < hosts.length; i++) {
+      const m = multiplierFor(hosts[i], weigher.multiplierKey, multiplier);
+      totals[i] += m * ((raw[i] - min) / range);
+    }
+  }
+  return totals;
+}
+
+/** Beyond this many, bestIndexes sorts instead of keeping a short list. */
+const SHORT_LIST = 16;
+
+/**
+ * The indexes of the `count` heaviest weights among those `keep` accepts,
+ * heaviest first, equal weights in index order: weighHosts' order, without
+ * sorting every host when a decision needs only the best few.
+ */
+export function bestIndexes(
+  weights: readonly number[],
+  count: number,
+  keep: (i: number) => boolean = () => true,
+): number[] {
+  if (count <= 0) {
+    return [];
+  }
+  const better = (i: number, j: number) =>
+    weights[i] > weights[j] || (!(weights[i] < weights[j]) && i < j);
+  if (count > SHORT_LIST) {
+    return weights
+      .map((_, i) => i)
+      .filter(keep)
+      .sort((a, b) => weights[b] - weights[a] || a - b)
+      .slice(0, count);
+  }
+  const best: number[] = [];
+  for (let i = 0; i < weights.length; i++) {
+    if (best.length === count && !better(i, best[count - 1])) {
+      continue;
+    }
+    if (!keep(i)) {
+      continue;
+    }
+    let at = best.length;
+    while (at > 0 && better(i, best[at - 1])) {
+      at--;
+    }
+    best.splice(at, 0, i);
+    if (best.length > count) {
+      best.pop();
+    }
+  }
+  return best;
 }

@@ -6,7 +6,7 @@ import {
   ServerGroupSoftAffinityWeigher,
   ServerGroupSoftAntiAffinityWeigher,
 } from './server-group.weighers';
-import { buildWeighers, weighHosts } from './index';
+import { bestIndexes, buildWeighers, weighHosts } from './index';
 
 const sized = (name: string, vcpuFree: number, ramFree: number, diskFree: number) =>
   makeHost(name, {
@@ -152,5 +152,41 @@ describe('multiplierFor', () => {
     expect(multiplierFor(h, 'cpu_weight_multiplier', 1)).toBe(0.5);
     expect(multiplierFor(h, 'ram_weight_multiplier', 3)).toBe(3);
     expect(multiplierFor(makeHost('plain'), 'cpu_weight_multiplier', 1)).toBe(1);
+  });
+});
+
+describe('bestIndexes', () => {
+  /** The reference: every index sorted heaviest first, ties in index order (weighHosts' order). */
+  const sorted = (weights: number[], keep: (i: number) => boolean = () => true) =>
+    weights
+      .map((_, i) => i)
+      .filter(keep)
+      .sort((a, b) => weights[b] - weights[a] || a - b);
+
+  it('gives the heaviest first, equal weights in index order', () => {
+    expect(bestIndexes([1, 3, 2, 3], 3)).toEqual([1, 3, 2]);
+    expect(bestIndexes([5, 5, 5], 2)).toEqual([0, 1]);
+    expect(bestIndexes([1, 2], 5)).toEqual([1, 0]);
+    expect(bestIndexes([1, 2], 0)).toEqual([]);
+    expect(bestIndexes([], 1)).toEqual([]);
+  });
+
+  it('keeps only the indexes asked for', () => {
+    expect(bestIndexes([9, 8, 7, 6], 2, (i) => i % 2 === 1)).toEqual([1, 3]);
+  });
+
+  it('is the start of the full sort, short list or long, on random weights with ties', () => {
+    let seed = 7;
+    const next = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    for (let round = 0; round < 200; round++) {
+      const weights = Array.from({ length: 1 + Math.floor(next() * 60) }, () =>
+        Math.floor(next() * 8),
+      );
+      const keep = (i: number) => (i * 7 + round) % 3 !== 0;
+      for (const count of [1, 2, 3, 16, 17, 40]) {
+        expect(bestIndexes(weights, count)).toEqual(sorted(weights).slice(0, count));
+        expect(bestIndexes(weights, count, keep)).toEqual(sorted(weights, keep).slice(0, count));
+      }
+    }
   });
 });
