@@ -9,28 +9,6 @@ export interface HostWeigher {
   weigh(host: HostState, spec: RequestSpec): number;
 }
 
-/**
- * Scale raw weights to 0..1 across the hosts being weighed: the lowest becomes
- * 0, the highest 1; all equal gives all 0 (the weigher cannot tell them apart).
- */
-export function normalize(values: readonly number[]): number[] {
-  let min = Infinity;
-  let max = -Infinity;
-  for (const v of values) {
-    if (v < min) {
-      min = v;
-    }
-    if (v > max) {
-      max = v;
-    }
-  }
-  const range = max - min;
-  if (values.length === 0 || range === 0 || !Number.isFinite(range)) {
-    return values.map(() => 0);
-  }
-  return values.map((v) => (v - min) / range);
-}
-
 // Aggregates do not change while a request is placed: read each override once per aggregate list.
 const overrides = new WeakMap<readonly HostAggregate[], Map<string, number | null>>();
 

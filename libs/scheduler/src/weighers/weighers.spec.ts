@@ -1,12 +1,12 @@
 import type { GroupPolicy } from '../request-spec';
 import { makeHost, makeSpec, resource } from '../testing/fixtures';
-import { multiplierFor, normalize } from './host-weigher';
+import { multiplierFor } from './host-weigher';
 import { CPUWeigher, DiskWeigher, RAMWeigher } from './resource.weighers';
 import {
   ServerGroupSoftAffinityWeigher,
   ServerGroupSoftAntiAffinityWeigher,
 } from './server-group.weighers';
-import { bestIndexes, buildWeighers, weighHosts } from './index';
+import { bestIndexes, buildWeighers, hostWeights, weighHosts } from './index';
 
 const sized = (name: string, vcpuFree: number, ramFree: number, diskFree: number) =>
   makeHost(name, {
@@ -20,16 +20,23 @@ const sized = (name: string, vcpuFree: number, ramFree: number, diskFree: number
 const only = (m: Partial<Parameters<typeof buildWeighers>[0]>) =>
   buildWeighers({ ram: 0, cpu: 0, disk: 0, softAffinity: 0, softAntiAffinity: 0, ...m });
 
-describe('normalize', () => {
+describe('hostWeights: each weigher normalized across the hosts', () => {
+  const spec = makeSpec();
+  const ramOf = (...free: number[]) =>
+    hostWeights(
+      only({ ram: 1 }),
+      free.map((f, i) => sized(`n${i}`, 1, f, 1)),
+      spec,
+    );
+
   it('maps the lowest to 0 and the highest to 1', () => {
-    expect(normalize([10, 20, 15])).toEqual([0, 1, 0.5]);
-    expect(normalize([-3, -1])).toEqual([0, 1]);
+    expect(ramOf(10, 20, 15)).toEqual([0, 1, 0.5]);
   });
 
   it('gives all 0 when the weigher cannot tell hosts apart', () => {
-    expect(normalize([7, 7, 7])).toEqual([0, 0, 0]);
-    expect(normalize([5])).toEqual([0]);
-    expect(normalize([])).toEqual([]);
+    expect(ramOf(7, 7, 7)).toEqual([0, 0, 0]);
+    expect(ramOf(5)).toEqual([0]);
+    expect(ramOf()).toEqual([]);
   });
 });
 
