@@ -52,10 +52,7 @@ export function weighHosts(
   spec: RequestSpec,
 ): WeighedHost[] {
   const totals = hostWeights(weighers, hosts, spec);
-  return hosts
-    .map((host, i) => ({ host, weight: totals[i], i }))
-    .sort((a, b) => b.weight - a.weight || a.i - b.i)
-    .map(({ host, weight }) => ({ host, weight }));
+  return bestIndexes(totals, hosts.length).map((i) => ({ host: hosts[i], weight: totals[i] }));
 }
 
 /**
