@@ -56,6 +56,8 @@ export function dataSourceOptions(url: string, pool: PoolOptions): DataSourceOpt
     charset: 'utf8mb4',
     timezone: 'Z',
     connectTimeout: pool.connectTimeoutMs,
+    // batchedTransaction sends a transaction's statements as one query.
+    multipleStatements: true,
     poolSize: pool.poolSize,
     extra: {
       connectionLimit: pool.poolSize,

@@ -9,3 +9,4 @@ export * from './db-metrics';
 export * from './replica-reads';
 export * from './group-commit';
 export * from './plain-insert';
+export * from './batched-transaction';

@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import type { Statement } from './batched-transaction';
 
 /**
  * INSERT one or more rows and return the first generated id, without the
@@ -14,16 +15,35 @@ export async function insertRows<Entity extends ObjectLiteral>(
   /** Named parameters of values given as SQL (`() => '(SELECT ... :name)'`). */
   parameters: Record<string, unknown> = {},
 ): Promise<number> {
-  const result = await db
+  const result = await plainInsert(db, target, values, parameters).execute();
+  return generatedId(result.raw as unknown);
+}
+
+/** The same INSERT as a statement, to send in a batch (see batchedTransaction). */
+export function insertStatement<Entity extends ObjectLiteral>(
+  db: DataSource | EntityManager,
+  target: EntityTarget<Entity>,
+  values: QueryDeepPartialEntity<Entity> | Array<QueryDeepPartialEntity<Entity>>,
+  parameters: Record<string, unknown> = {},
+): Statement {
+  const [sql, params] = plainInsert(db, target, values, parameters).getQueryAndParameters();
+  return { sql, params };
+}
+
+function plainInsert<Entity extends ObjectLiteral>(
+  db: DataSource | EntityManager,
+  target: EntityTarget<Entity>,
+  values: QueryDeepPartialEntity<Entity> | Array<QueryDeepPartialEntity<Entity>>,
+  parameters: Record<string, unknown>,
+) {
+  return db
     .createQueryBuilder()
     .insert()
     .into(target)
     .values(values)
     .setParameters(parameters)
     .updateEntity(false)
-    .callListeners(false)
-    .execute();
-  return generatedId(result.raw as unknown);
+    .callListeners(false);
 }
 
 /** mysql2 answers a ResultSetHeader with insertId; better-sqlite3 (through TypeORM) the rowid. */
