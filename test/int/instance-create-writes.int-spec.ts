@@ -9,7 +9,8 @@ import { TestDeployment, type Backend } from '../support/deployment';
 
 /**
  * What a build writes in its cell: the instance (its compute node looked up
- * within the INSERT), its records and its 'create' action in one transaction,
+ * within the INSERT), its records and its 'create' action in one transaction
+ * (one round trip on MariaDB),
  * and no statement that reads back what was just inserted (TypeORM's
  * Repository.insert() re-selects defaulted columns).
  */
@@ -55,6 +56,11 @@ describe.each<Backend>(['mariadb', 'sqlite'])('instance create writes (%s)', (ba
     const ctx: RequestContext = { ...adminContext(), requestId: 'req-writes-1', userId: 'user-w' };
     statements.length = 0;
     const id = await new InstanceWriter(ds).create(fields(uuid), placement, [], ctx);
+    // On MariaDB the transaction is one query (see batchedTransaction).
+    if (backend === 'mariadb') {
+      expect(statements).toHaveLength(1);
+    }
+    statements.splice(0, statements.length, ...statements.flatMap((q) => q.split(';\n')));
     expect(statements.filter((q) => /^SELECT/i.test(q))).toEqual([]);
     // The compute node's id is looked up inside the INSERT, not set by an UPDATE after it.
     expect(statements.filter((q) => /^UPDATE/i.test(q))).toEqual([]);

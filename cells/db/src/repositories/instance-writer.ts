@@ -1,5 +1,11 @@
 import { IsNull, type DataSource, type EntityManager } from 'typeorm';
-import { insertRows, writeTransaction } from '@nova/database';
+import {
+  batchedTransaction,
+  insertRows,
+  insertStatement,
+  retryOnDeadlock,
+  writeTransaction,
+} from '@nova/database';
 import type { RequestContext } from '@nova/common';
 import {
   InstanceNotFound,
@@ -180,86 +186,95 @@ export class InstanceWriter {
   ): Promise<number> {
     // The host's compute node id is looked up within the INSERT: one statement, not two.
     const node = computeIdOf(placement.host, placement.node);
-    return writeTransaction(this.ds, async (tx) => {
-      const now = new Date();
-      const row = {
-        uuid: fields.uuid,
-        user_id: fields.user_id,
-        project_id: fields.project_id,
-        image_ref: fields.image_ref,
-        hostname: fields.hostname,
-        launch_index: fields.launch_index,
-        key_name: fields.key_name,
-        key_data: fields.key_data,
-        power_state: 0,
-        vm_state: placement.vm_state,
-        task_state: placement.task_state,
-        memory_mb: fields.flavor.memory_mb,
-        vcpus: fields.flavor.vcpus,
-        root_gb: fields.flavor.root_gb,
-        ephemeral_gb: fields.flavor.ephemeral_gb,
-        host: placement.host,
-        node: placement.node,
-        launched_on: placement.host,
-        instance_type_id: fields.flavor.id,
-        user_data: fields.user_data,
-        reservation_id: fields.reservation_id,
-        availability_zone: placement.availability_zone,
-        display_name: fields.display_name,
-        display_description: fields.display_description,
-        locked: false,
-        access_ip_v4: fields.access_ip_v4,
-        access_ip_v6: fields.access_ip_v6,
-        config_drive: fields.config_drive ?? '',
-        auto_disk_config: fields.auto_disk_config ?? false,
-        root_device_name: '/dev/vda',
-        progress: 0,
-        hidden: false,
-        created_at: new Date(fields.created_at),
-        updated_at: now,
-        deleted: 0,
-        ...(node.value ? { compute_id: node.value } : {}),
-      };
-      const id = await insertRows(tx, Instance, row, node.params);
-      await insertRows(tx, InstanceExtra, {
+    const now = new Date();
+    const row = {
+      uuid: fields.uuid,
+      user_id: fields.user_id,
+      project_id: fields.project_id,
+      image_ref: fields.image_ref,
+      hostname: fields.hostname,
+      launch_index: fields.launch_index,
+      key_name: fields.key_name,
+      key_data: fields.key_data,
+      power_state: 0,
+      vm_state: placement.vm_state,
+      task_state: placement.task_state,
+      memory_mb: fields.flavor.memory_mb,
+      vcpus: fields.flavor.vcpus,
+      root_gb: fields.flavor.root_gb,
+      ephemeral_gb: fields.flavor.ephemeral_gb,
+      host: placement.host,
+      node: placement.node,
+      launched_on: placement.host,
+      instance_type_id: fields.flavor.id,
+      user_data: fields.user_data,
+      reservation_id: fields.reservation_id,
+      availability_zone: placement.availability_zone,
+      display_name: fields.display_name,
+      display_description: fields.display_description,
+      locked: false,
+      access_ip_v4: fields.access_ip_v4,
+      access_ip_v6: fields.access_ip_v6,
+      config_drive: fields.config_drive ?? '',
+      auto_disk_config: fields.auto_disk_config ?? false,
+      root_device_name: '/dev/vda',
+      progress: 0,
+      hidden: false,
+      created_at: new Date(fields.created_at),
+      updated_at: now,
+      deleted: 0,
+      ...(node.value ? { compute_id: node.value } : {}),
+    };
+    const ds = this.ds;
+    const metadata = Object.entries(fields.metadata);
+    const statements = [
+      insertStatement(ds, Instance, row, node.params),
+      insertStatement(ds, InstanceExtra, {
         instance_uuid: fields.uuid,
         flavor: JSON.stringify({ cur: fields.flavor }),
         security_groups: JSON.stringify(fields.security_groups ?? []),
         created_at: now,
         deleted: 0,
-      });
-      await insertRows(tx, InstanceInfoCache, {
+      }),
+      insertStatement(ds, InstanceInfoCache, {
         instance_uuid: fields.uuid,
         network_info: JSON.stringify(vifs),
         created_at: now,
         deleted: 0,
-      });
-      const metadata = Object.entries(fields.metadata);
-      if (metadata.length > 0) {
-        await insertRows(
-          tx,
-          InstanceMetadata,
-          metadata.map(([key, value]) => ({
-            key,
-            value,
-            instance_uuid: fields.uuid,
-            created_at: now,
-            deleted: 0,
-          })),
-        );
-      }
-      if (fields.tags.length > 0) {
-        await insertRows(
-          tx,
-          Tag,
-          [...new Set(fields.tags)].map((tag) => ({ resource_id: fields.uuid, tag })),
-        );
-      }
-      if (startedBy) {
-        await insertRows(tx, InstanceAction, actionRow(startedBy, fields.uuid, 'create', now));
-      }
-      return id;
-    });
+      }),
+      ...(metadata.length > 0
+        ? [
+            insertStatement(
+              ds,
+              InstanceMetadata,
+              metadata.map(([key, value]) => ({
+                key,
+                value,
+                instance_uuid: fields.uuid,
+                created_at: now,
+                deleted: 0,
+              })),
+            ),
+          ]
+        : []),
+      ...(fields.tags.length > 0
+        ? [
+            insertStatement(
+              ds,
+              Tag,
+              [...new Set(fields.tags)].map((tag) => ({ resource_id: fields.uuid, tag })),
+            ),
+          ]
+        : []),
+      ...(startedBy
+        ? [insertStatement(ds, InstanceAction, actionRow(startedBy, fields.uuid, 'create', now))]
+        : []),
+    ];
+    // The row and its records in one transaction, sent as one batch.
+    const [instance] = await retryOnDeadlock(() =>
+      batchedTransaction(ds, (tx) => tx.send(statements, { commit: true })),
+    );
+    return instance.insertId;
   }
 
   /**
