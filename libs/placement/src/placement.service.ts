@@ -9,7 +9,15 @@ import {
   ResourceProvider,
 } from '@nova/api-db';
 import { sleep } from '@nova/common';
-import { GroupCommit, insertRows, isDuplicateKeyError, retryOnDeadlock } from '@nova/database';
+import {
+  GroupCommit,
+  batchedTransaction,
+  insertRows,
+  insertStatement,
+  isDuplicateKeyError,
+  retryOnDeadlock,
+  type Statement,
+} from '@nova/database';
 import {
   ResourceProviderConcurrentUpdate,
   ResourceProviderNameConflict,
@@ -108,8 +116,8 @@ export class PlacementService {
   private readonly classIds = new Map<string, number>();
   /**
    * First claims (a consumer that holds nothing yet: every new build) go
-   * through group commit: concurrent ones share one transaction of five
-   * statements, whatever their number, instead of five statements and a
+   * through group commit: concurrent ones share one transaction of three
+   * statements, whatever their number, instead of three statements and a
    * commit each. That commit is what bounds the scheduler's decisions/s.
    */
   private readonly freshClaims = new GroupCommit<PendingClaim, ClaimOutcome>(
@@ -581,41 +589,36 @@ export class PlacementService {
    * one UPDATE, the allocations inserted. When any of it finds a row changed
    * since its read (a swap that missed, a consumer created meanwhile), the
    * whole batch rolls back and each claim is written alone, so the others
-   * still land and only the stale ones read again.
+   * still land and only the stale ones read again (a lone claim reads again).
    */
   private async writeFreshClaims(claims: readonly PendingClaim[]): Promise<ClaimOutcome[]> {
     const ds = await this.db.get();
-    if (claims.length === 1) {
-      return [await retryOnDeadlock(() => this.writeClaim(ds, claims[0]))];
-    }
     try {
+      // Two round trips on MySQL: the consumers and the swap, then (if every
+      // provider swapped) the allocations with the commit.
       await retryOnDeadlock(() =>
-        ds.transaction(async (tx) => {
+        batchedTransaction(ds, async (tx) => {
           const now = new Date();
-          await insertRows(
-            tx,
-            Consumer,
-            claims.map(({ who }) => newConsumer(who, now)),
-          );
-          const params: Record<string, number> = {};
-          const swaps = claims.map(({ view }, i) => {
-            params[`p${i}`] = view.providerId;
-            params[`g${i}`] = view.generation;
-            return `(id = :p${i} AND generation = :g${i})`;
-          });
-          const swapped = await tx
-            .createQueryBuilder()
-            .update(ResourceProvider)
-            .set({ generation: () => 'generation + 1', updated_at: now })
-            .where(swaps.join(' OR '), params)
-            .execute();
-          if ((swapped.affected ?? 0) !== claims.length) {
+          const [, swapped] = await tx.send([
+            insertStatement(
+              ds,
+              Consumer,
+              claims.map(({ who }) => newConsumer(who, now)),
+            ),
+            swapStatement(ds, claims, now),
+          ]);
+          if (swapped.affected !== claims.length) {
             throw new GenerationChanged();
           }
-          await insertRows(
-            tx,
-            Allocation,
-            claims.flatMap(({ view, who, amounts }) => allocationRows(view, who, amounts, now)),
+          await tx.send(
+            [
+              insertStatement(
+                ds,
+                Allocation,
+                claims.flatMap(({ view, who, amounts }) => allocationRows(view, who, amounts, now)),
+              ),
+            ],
+            { commit: true },
           );
         }),
       );
@@ -623,6 +626,9 @@ export class PlacementService {
     } catch (err) {
       if (!(err instanceof GenerationChanged) && !isDuplicateKeyError(err)) {
         throw err;
+      }
+      if (claims.length === 1) {
+        return ['generation-changed']; // read again: the provider or the consumer changed
       }
       return Promise.all(claims.map((c) => retryOnDeadlock(() => this.writeClaim(ds, c))));
     }
@@ -679,6 +685,26 @@ function newConsumer(who: { consumerUuid: string; projectId: string; userId: str
     created_at: now,
     updated_at: null,
   };
+}
+
+/**
+ * Every claim's provider compared-and-swapped in one UPDATE: generation + 1
+ * where it still is the generation the claim read.
+ */
+function swapStatement(ds: DataSource, claims: readonly PendingClaim[], now: Date): Statement {
+  const params: Record<string, number> = {};
+  const swaps = claims.map(({ view }, i) => {
+    params[`p${i}`] = view.providerId;
+    params[`g${i}`] = view.generation;
+    return `(id = :p${i} AND generation = :g${i})`;
+  });
+  const [sql, values] = ds
+    .createQueryBuilder()
+    .update(ResourceProvider)
+    .set({ generation: () => 'generation + 1', updated_at: now })
+    .where(swaps.join(' OR '), params)
+    .getQueryAndParameters();
+  return { sql, params: values };
 }
 
 /** The allocation rows of a claim on the view's provider. */
