@@ -58,6 +58,17 @@ describe('failed builds (separate processes)', () => {
       )[0]?.n,
     );
 
+  const addresses = async (uuid: string) =>
+    Number(
+      (
+        await query<{ n: number }>(
+          cloud.deployment.dbName('api'),
+          'SELECT COUNT(*) AS n FROM fixed_ips WHERE instance_uuid = ?',
+          [uuid],
+        )
+      )[0]?.n,
+    );
+
   it('no valid host: ERROR in cell0 with a fault, shown and deleted', async () => {
     const id = await boot('too-big', 'f-huge');
     const server = await cloud.waitForServer(id, (s) => s.status === 'ERROR');
@@ -69,6 +80,8 @@ describe('failed builds (separate processes)', () => {
       [id],
     );
     expect(mapping?.name).toBe('cell0');
+    // Its flat address, taken while the scheduler decided, went back.
+    expect(await addresses(id)).toBe(0);
     expect((await cloud.api.delete(`/v2.1/servers/${id}`, member)).status).toBe(204);
     expect((await cloud.api.get(`/v2.1/servers/${id}`, member)).status).toBe(404);
   });
@@ -94,6 +107,7 @@ describe('failed builds (separate processes)', () => {
       ]),
     );
     expect(await allocations(id)).toBeGreaterThan(0);
+    expect(await addresses(id)).toBe(1);
   });
 
   it('a compute killed mid-build: the instance ends in ERROR and its claim is released', async () => {

@@ -114,6 +114,8 @@ export class SuperConductor {
     // meanwhile is still caught: the delete that hands it to its cell finds nothing.
     const requests = Promise.all(uuids.map((uuid) => this.builds.get(uuid)));
     requests.catch(() => undefined); // awaited below, unless scheduling fails first
+    // A flat address does not depend on the host: it is taken while the scheduler decides.
+    const early = uuids.map((_, i) => this.earlyAddress(requests, i));
     let destinations: Destinations;
     try {
       destinations = await this.scheduler.selectDestinations(ctx, {
@@ -127,7 +129,11 @@ export class SuperConductor {
           : `No valid host was found. ${describeError(err)}`;
       log.warn({ uuids, reason }, 'scheduling failed: burying the instances in cell0');
       builds.inc({ outcome: 'no_valid_host' }, uuids.length);
-      for (const uuid of uuids) {
+      const taken = await Promise.all(early.map((address) => address.catch(() => null)));
+      for (const [i, uuid] of uuids.entries()) {
+        if (taken[i]) {
+          await this.builds.releaseAddresses(uuid);
+        }
         await this.buryInCell0(ctx, uuid, reason);
       }
       return;
@@ -144,6 +150,7 @@ export class SuperConductor {
             spec,
             progress,
             secrets,
+            early[i],
           );
         } catch (err) {
           log.error({ uuid, err: describeError(err) }, 'could not start the build');
@@ -193,10 +200,14 @@ export class SuperConductor {
     spec: WireRequestSpec,
     progress: BuildProgress,
     secrets: BuildSecrets,
+    early: Promise<WireVif | null>,
   ): Promise<void> {
     const [selected, ...alternates] = candidates;
     if (!selected || !fields) {
       await this.placement.release(uuid); // deleted while it was being scheduled
+      if (await early.catch(() => null)) {
+        await this.builds.releaseAddresses(uuid);
+      }
       return;
     }
     const cell = await this.router.cell(selected.cell_uuid);
@@ -208,7 +219,7 @@ export class SuperConductor {
     progress.userPorts = portIdsOf(fields);
     const [db, vifs] = await Promise.all([
       cellDb(cctx),
-      this.addresses(ctx, fields, zone, selected),
+      this.addresses(ctx, fields, zone, selected, early),
     ]);
     const id = await db.writer.create(
       fields,
@@ -223,8 +234,17 @@ export class SuperConductor {
       ctx,
     );
     progress.rowIn = cell;
-    await this.mappings.setCell(uuid, cell);
-    if (!(await this.builds.delete(uuid))) {
+    const handedOver = await this.builds.handOver(uuid, cell.id);
+    // A reader that beats the cache to it finds no build request and reads the mapping.
+    const mirrored = this.mappings.mirror({
+      instanceUuid: uuid,
+      cell,
+      projectId: fields.project_id,
+      userId: fields.user_id,
+      queuedForDelete: false,
+    });
+    if (!handedOver) {
+      await mirrored;
       // The user deleted the build request meanwhile: undo.
       await db.writer.softDelete(uuid);
       await this.placement.release(uuid);
@@ -251,6 +271,7 @@ export class SuperConductor {
       node: selected.nodename,
       guest: wireGuest(fields, zone, secrets),
     });
+    await mirrored;
   }
 
   /**
@@ -262,6 +283,7 @@ export class SuperConductor {
     fields: BuildInstanceFields,
     zone: string,
     selected: Selection,
+    early: Promise<WireVif | null>,
   ): Promise<WireVif[]> {
     if (fields.networks === 'none') {
       return [];
@@ -275,7 +297,23 @@ export class SuperConductor {
         fields.security_groups ?? [],
       );
     }
-    return [await this.builds.allocateAddress(fields.uuid)];
+    return [(await early) ?? (await this.builds.allocateAddress(fields.uuid))];
+  }
+
+  /** A build's flat address, taken before its host is known (none with Neutron ports). */
+  private earlyAddress(
+    requests: Promise<Array<BuildInstanceFields | null>>,
+    i: number,
+  ): Promise<WireVif | null> {
+    if (this.ports) {
+      return Promise.resolve(null);
+    }
+    const address = requests.then((all) => {
+      const fields = all[i];
+      return fields && fields.networks !== 'none' ? this.builds.allocateAddress(fields.uuid) : null;
+    });
+    address.catch(() => undefined); // awaited by the build, or released with it
+    return address;
   }
 
   /** A build given up after its ports were made: ours go, the user's are released. */

@@ -92,10 +92,19 @@ export class InstanceMappings {
     return location;
   }
 
-  /** Point the mapping at a cell (the conductor does this once the instance is built there). */
+  /** Point the mapping at a cell (a move across cells, or cell0 for a build that failed). */
   async setCell(uuid: string, cell: Cell | null): Promise<void> {
     await this.repo.update(uuid, { cell_id: cell?.id ?? null });
     await this.writeThrough(uuid);
+  }
+
+  /**
+   * Mirror in the cache a mapping written outside this class, as it was
+   * written (a build's hand-over to its cell, which knows it without reading
+   * the row back).
+   */
+  async mirror(location: InstanceLocation): Promise<void> {
+    await this.remember(location.instanceUuid, location);
   }
 
   async setQueuedForDelete(uuid: string, queued: boolean): Promise<void> {

@@ -10,7 +10,15 @@ import type {
 } from '@nova/compute-rpc';
 import { NOVA_CONFIG, type NovaConfig } from '@nova/config';
 import { flatNetwork } from '@nova/network';
-import { insertRows, isDuplicateKeyError, sqlTimestamp, writeTransaction } from '@nova/database';
+import {
+  batchedTransaction,
+  insertStatement,
+  isDuplicateKeyError,
+  retryOnDeadlock,
+  sqlTimestamp,
+  type Statement,
+  writeTransaction,
+} from '@nova/database';
 import { Invalid } from '@nova/common';
 
 /** Rows per multi-row insert (well under any placeholder limit). */
@@ -37,16 +45,16 @@ export class BuildRequests {
   /** Build request, request spec and a cell-less mapping for every instance, all or nothing. */
   async create(builds: readonly PendingBuild[]): Promise<void> {
     const ds = await this.db.get();
-    await writeTransaction(ds, async (tx) => {
-      const now = sqlTimestamp(ds);
-      // Multi-row inserts: one POST with max_count=100 is three statements per chunk, not 300.
-      for (let i = 0; i < builds.length; i += CHUNK) {
-        const chunk = builds.slice(i, i + CHUNK);
-        const rows = (n: number) =>
-          chunk.map(() => `(${Array(n).fill('?').join(', ')})`).join(', ');
-        await tx.query(
-          `INSERT INTO build_requests (project_id, user_id, instance_uuid, instance, tags, created_at) VALUES ${rows(6)}`,
-          chunk.flatMap(({ fields }) => [
+    const now = sqlTimestamp(ds);
+    const statements: Statement[] = [];
+    // Multi-row inserts: one POST with max_count=100 is three statements per chunk, not 300.
+    for (let i = 0; i < builds.length; i += CHUNK) {
+      const chunk = builds.slice(i, i + CHUNK);
+      const rows = (n: number) => chunk.map(() => `(${Array(n).fill('?').join(', ')})`).join(', ');
+      statements.push(
+        {
+          sql: `INSERT INTO build_requests (project_id, user_id, instance_uuid, instance, tags, created_at) VALUES ${rows(6)}`,
+          params: chunk.flatMap(({ fields }) => [
             fields.project_id,
             fields.user_id,
             fields.uuid,
@@ -54,13 +62,13 @@ export class BuildRequests {
             JSON.stringify(fields.tags),
             now,
           ]),
-        );
-        await tx.query(
-          `INSERT INTO request_specs (instance_uuid, spec, created_at) VALUES ${rows(3)}`,
-          chunk.flatMap(({ fields, spec }) => [fields.uuid, JSON.stringify(spec), now]),
-        );
-        await insertRows(
-          tx,
+        },
+        {
+          sql: `INSERT INTO request_specs (instance_uuid, spec, created_at) VALUES ${rows(3)}`,
+          params: chunk.flatMap(({ fields, spec }) => [fields.uuid, JSON.stringify(spec), now]),
+        },
+        insertStatement(
+          ds,
           InstanceMapping,
           chunk.map(({ fields }) => ({
             instance_uuid: fields.uuid,
@@ -70,9 +78,13 @@ export class BuildRequests {
             queued_for_delete: false,
             created_at: new Date(),
           })),
-        );
-      }
-    });
+        ),
+      );
+    }
+    // All of them in one transaction, sent as one batch.
+    await retryOnDeadlock(() =>
+      batchedTransaction(ds, (tx) => tx.send(statements, { commit: true })),
+    );
   }
 
   async get(uuid: string): Promise<BuildInstanceFields | null> {
@@ -98,6 +110,32 @@ export class BuildRequests {
   }
 
   /** Remove the build request; false when it was already gone (built, or deleted by someone else). */
+  /**
+   * A scheduled build handed over to its cell: the mapping points at the cell
+   * and the build request goes, in one transaction (one round trip on
+   * MySQL). False when the build request was already gone: the user deleted
+   * the server meanwhile (the mapping points at the cell all the same, so
+   * the delete that follows finds it there).
+   */
+  async handOver(uuid: string, cellId: number): Promise<boolean> {
+    const ds = await this.db.get();
+    const [, deleted] = await retryOnDeadlock(() =>
+      batchedTransaction(ds, (tx) =>
+        tx.send(
+          [
+            {
+              sql: 'UPDATE instance_mappings SET cell_id = ?, updated_at = ? WHERE instance_uuid = ?',
+              params: [cellId, sqlTimestamp(ds), uuid],
+            },
+            { sql: 'DELETE FROM build_requests WHERE instance_uuid = ?', params: [uuid] },
+          ],
+          { commit: true },
+        ),
+      ),
+    );
+    return deleted.affected > 0;
+  }
+
   async delete(uuid: string): Promise<boolean> {
     const result = await (
       await this.db.get()
