@@ -47,27 +47,19 @@ describe('failed builds (separate processes)', () => {
     return res.body.server.id as string;
   };
 
-  const allocations = async (uuid: string) =>
+  /** Rows of an API-database table that belong to the instance. */
+  const apiRows = async (table: 'allocations' | 'fixed_ips', uuid: string) =>
     Number(
       (
         await query<{ n: number }>(
           cloud.deployment.dbName('api'),
-          'SELECT COUNT(*) AS n FROM allocations WHERE consumer_id = ?',
+          `SELECT COUNT(*) AS n FROM ${table} WHERE ${table === 'allocations' ? 'consumer_id' : 'instance_uuid'} = ?`,
           [uuid],
         )
       )[0]?.n,
     );
-
-  const addresses = async (uuid: string) =>
-    Number(
-      (
-        await query<{ n: number }>(
-          cloud.deployment.dbName('api'),
-          'SELECT COUNT(*) AS n FROM fixed_ips WHERE instance_uuid = ?',
-          [uuid],
-        )
-      )[0]?.n,
-    );
+  const allocations = (uuid: string) => apiRows('allocations', uuid);
+  const addresses = (uuid: string) => apiRows('fixed_ips', uuid);
 
   it('no valid host: ERROR in cell0 with a fault, shown and deleted', async () => {
     const id = await boot('too-big', 'f-huge');
