@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { CellRouter } from '@nova/cell-router';
-import { adminContext } from '@nova/common';
 import { batchedTransaction, type Statement } from '@nova/database';
-import type { DataSource, EntitySubscriberInterface } from 'typeorm';
-import { TestDeployment, type Backend } from '../support/deployment';
+import type { DataSource } from 'typeorm';
+import { cellWithQueryLog } from '../support/cell-statements';
+import type { TestDeployment, Backend } from '../support/deployment';
 
 /**
  * batchedTransaction on a real cell database: a batch is one query on MariaDB,
@@ -13,17 +12,10 @@ import { TestDeployment, type Backend } from '../support/deployment';
 describe.each<Backend>(['mariadb', 'sqlite'])('batchedTransaction (%s)', (backend) => {
   let d: TestDeployment;
   let ds: DataSource;
-  const sent: string[] = [];
+  let sent: string[];
 
   beforeAll(async () => {
-    d = await TestDeployment.create({ backend, cells: ['cell1'] });
-    const router = (await d.app()).get(CellRouter);
-    const cell = (await router.cells()).find((c) => c.name === 'cell1')!;
-    ds = await router.targetCell(adminContext(), cell).cell.db();
-    const counter: EntitySubscriberInterface = {
-      afterQuery: (event) => void sent.push(event.query.trim()),
-    };
-    ds.subscribers.push(counter);
+    ({ d, ds, sent: sent } = await cellWithQueryLog(backend));
   });
 
   afterAll(async () => {

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { CellRouter } from '@nova/cell-router';
 import { InstanceWriter } from '@nova/cells/db';
 import { adminContext, type RequestContext } from '@nova/common';
 import { insertRows } from '@nova/database';
-import type { DataSource, EntitySubscriberInterface } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { buildFields } from '../support/build-fields';
-import { TestDeployment, type Backend } from '../support/deployment';
+import { cellWithQueryLog } from '../support/cell-statements';
+import type { TestDeployment, Backend } from '../support/deployment';
 
 /**
  * What a build writes in its cell: the instance (its compute node looked up
@@ -17,17 +17,10 @@ import { TestDeployment, type Backend } from '../support/deployment';
 describe.each<Backend>(['mariadb', 'sqlite'])('instance create writes (%s)', (backend) => {
   let d: TestDeployment;
   let ds: DataSource;
-  const statements: string[] = [];
+  let statements: string[];
 
   beforeAll(async () => {
-    d = await TestDeployment.create({ backend, cells: ['cell1'] });
-    const router = (await d.app()).get(CellRouter);
-    const cell = (await router.cells()).find((c) => c.name === 'cell1')!;
-    ds = await router.targetCell(adminContext(), cell).cell.db();
-    const counter: EntitySubscriberInterface = {
-      afterQuery: (event) => void statements.push(event.query.trim()),
-    };
-    ds.subscribers.push(counter);
+    ({ d, ds, sent: statements } = await cellWithQueryLog(backend));
   });
 
   afterAll(async () => {
