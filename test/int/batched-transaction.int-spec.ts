@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { batchedTransaction, type Statement } from '@nova/database';
+import { batchedRead, batchedTransaction, type Statement } from '@nova/database';
 import type { DataSource } from 'typeorm';
 import { cellWithQueryLog } from '../support/cell-statements';
 import type { TestDeployment, Backend } from '../support/deployment';
@@ -112,5 +112,25 @@ describe.each<Backend>(['mariadb', 'sqlite'])('batchedTransaction (%s)', (backen
         await tx.send([fault(uuid, 'four')]);
       }),
     ).rejects.toThrow(/after the transaction committed/);
+  });
+
+  it('batchedRead answers each statement’s rows in order, in one query on MariaDB', async () => {
+    const uuid = randomUUID();
+    await batchedTransaction(ds, (tx) =>
+      tx.send([fault(uuid, 'one'), fault(uuid, 'two')], { commit: true }),
+    );
+    sent.length = 0;
+    const [byMessage, count, none] = await batchedRead(ds, [
+      {
+        sql: 'SELECT message FROM instance_faults WHERE instance_uuid = ? ORDER BY id',
+        params: [uuid],
+      },
+      { sql: 'SELECT COUNT(*) AS n FROM instance_faults WHERE instance_uuid = ?', params: [uuid] },
+      { sql: 'SELECT message FROM instance_faults WHERE instance_uuid = ?', params: ['none'] },
+    ]);
+    expect(byMessage).toEqual([{ message: 'one' }, { message: 'two' }]);
+    expect(Number(count[0]?.['n'])).toBe(2);
+    expect(none).toEqual([]);
+    expect(sent).toHaveLength(backend === 'mariadb' ? 1 : 3);
   });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { InstanceWriter } from '@nova/cells/db';
+import { InstanceWriter, ServerReader } from '@nova/cells/db';
 import { adminContext, type RequestContext } from '@nova/common';
 import { insertRows } from '@nova/database';
 import type { DataSource } from 'typeorm';
@@ -77,6 +77,15 @@ describe.each<Backend>(['mariadb', 'sqlite'])('instance create writes (%s)', (ba
       );
       expect([table, Number(n[0].n)]).toEqual([table, 1]);
     }
+  });
+
+  it('reads a server back with its records in one round trip on MariaDB', async () => {
+    const uuid = randomUUID();
+    await new InstanceWriter(ds).create(fields(uuid), placement, [], adminContext());
+    statements.length = 0;
+    const server = await new ServerReader(ds, 'cell1-uuid').get(uuid);
+    expect(server).toMatchObject({ uuid, metadata: { role: 'db' }, tags: ['a'] });
+    expect(statements).toHaveLength(backend === 'mariadb' ? 1 : 2);
   });
 
   it('records no action when none is asked for', async () => {

@@ -10,3 +10,4 @@ export * from './replica-reads';
 export * from './group-commit';
 export * from './plain-insert';
 export * from './batched-transaction';
+export * from './batched-read';

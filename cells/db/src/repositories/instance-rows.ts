@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { Statement } from '@nova/database';
 import type { Instance } from '../entities';
 
 /** The instance columns a server view needs, read raw (no entity hydration on the list path). */
@@ -155,6 +156,12 @@ const RECORD_SELECTS: ReadonlyArray<[keyof RecordsToRead, string]> = [
  * tables): flavor, network info, metadata, lock reason, tags and faults.
  */
 export async function instanceRecords(ds: DataSource, read: RecordsToRead): Promise<RecordRow[]> {
+  const statement = recordsStatement(read);
+  return statement ? ds.query<RecordRow[]>(statement.sql, [...statement.params]) : [];
+}
+
+/** The UNION ALL that reads the records asked for; null when none is. */
+export function recordsStatement(read: RecordsToRead): Statement | null {
   const selects: string[] = [];
   const params: string[] = [];
   for (const [part, select] of RECORD_SELECTS) {
@@ -164,5 +171,5 @@ export async function instanceRecords(ds: DataSource, read: RecordsToRead): Prom
       params.push(...uuids);
     }
   }
-  return selects.length === 0 ? [] : ds.query<RecordRow[]>(selects.join(' UNION ALL '), params);
+  return selects.length === 0 ? null : { sql: selects.join(' UNION ALL '), params };
 }

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { batchedRead } from '@nova/database';
 import type { WireVif } from '@nova/compute-rpc';
 import { showsFault } from '@nova/compute-state';
 import type { ListedRecords, ServerAddress, ServerFlavor, ServerRecord } from '@nova/servers';
@@ -10,6 +11,7 @@ import {
   INSTANCE_COLUMNS,
   instanceRecords,
   instanceRow,
+  recordsStatement,
   sqlDate,
   type InstanceRow,
   type RecordRow,
@@ -56,18 +58,19 @@ export class ServerReader {
   ) {}
 
   async get(uuid: string, withDeleted = false): Promise<ServerRecord | null> {
-    // The row and its records at once: both are keyed by the uuid, so a show
-    // waits for one round trip, not two (on two pooled connections).
-    const [rows, records] = await Promise.all([
-      this.ds.query<Array<Record<string, unknown>>>(
-        `SELECT ${INSTANCE_COLUMNS.join(', ')} FROM instances WHERE uuid = ?${
+    // The row and its records in one round trip: both are keyed by the uuid.
+    const [rows = [], records = []] = await batchedRead(this.ds, [
+      {
+        sql: `SELECT ${INSTANCE_COLUMNS.join(', ')} FROM instances WHERE uuid = ?${
           withDeleted ? '' : ' AND deleted = 0'
         } ORDER BY deleted ASC LIMIT 1`,
-        [uuid],
-      ),
-      instanceRecords(this.ds, everyRecord([uuid])),
+        params: [uuid],
+      },
+      recordsStatement(everyRecord([uuid]))!,
     ]);
-    return rows[0] ? (this.withRecords([instanceRow(rows[0])], records)[0] ?? null) : null;
+    return rows[0]
+      ? (this.withRecords([instanceRow(rows[0])], records as unknown as RecordRow[])[0] ?? null)
+      : null;
   }
 
   /** What the guest posted as its password (Nova's password_0..3 system metadata), '' if nothing. */
