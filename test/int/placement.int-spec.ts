@@ -299,6 +299,70 @@ describe.each<Backend>(['mariadb', 'sqlite'])('placement (%s)', (backend) => {
     });
   });
 
+  describe('claims against the provider as last seen', () => {
+    /** Another process's placement: the same database, its own memory of providers. */
+    const elsewhere = () => new PlacementService(app.get(ApiDatabase));
+    /** How many times `fn` read a provider for a claim (the claim's view). */
+    const viewReads = async (fn: () => Promise<unknown>): Promise<number> => {
+      const ds = await app.get(ApiDatabase).get();
+      const query = jest.spyOn(ds, 'query');
+      try {
+        await fn();
+        return query.mock.calls.filter(([sql]) => String(sql).includes('consumer_generation'))
+          .length;
+      } finally {
+        query.mockRestore();
+      }
+    };
+
+    it("writes a new consumer's claim without reading a provider it summarized or claimed on", async () => {
+      const rp = await provider({ VCPU: { total: 4, allocation_ratio: 1 } });
+      await summary(rp);
+      expect(await viewReads(() => claim(randomUUID(), rp, { VCPU: 1 }))).toBe(0);
+      // Its own claim left the provider known at the next generation, with the usage added.
+      expect(await viewReads(() => claim(randomUUID(), rp, { VCPU: 1 }))).toBe(0);
+      expect(await placement.usages(rp)).toEqual({ VCPU: 2 });
+      expect((await summary(rp))?.generation).toBe(3); // inventory, then two claims
+    });
+
+    it('reads again when another process claimed since, and never overcommits', async () => {
+      const rp = await provider({ VCPU: { total: 2, allocation_ratio: 1 } });
+      await summary(rp); // known here with nothing used
+      expect(await elsewhere().claim(randomUUID(), 'project', 'user', rp, { VCPU: 2 })).toBe(true);
+      // The memory says it fits; the generation says it changed: read, and refuse.
+      let refused: boolean | undefined;
+      expect(
+        await viewReads(async () => (refused = await claim(randomUUID(), rp, { VCPU: 1 }))),
+      ).toBe(1);
+      expect(refused).toBe(false);
+      expect(await placement.usages(rp)).toEqual({ VCPU: 2 });
+    });
+
+    it('reads again when the provider looks full but another process released', async () => {
+      const rp = await provider({ VCPU: { total: 2, allocation_ratio: 1 } });
+      const first = randomUUID();
+      expect(await claim(first, rp, { VCPU: 2 })).toBe(true); // known here as full
+      expect(await elsewhere().release(first)).toBe(true);
+      const second = randomUUID();
+      expect(await claim(second, rp, { VCPU: 2 })).toBe(true);
+      expect(await placement.allocationsOf(second)).toEqual([
+        { providerUuid: rp, resources: { VCPU: 2 } },
+      ]);
+    });
+
+    it('falls back to reading when the consumer already holds an allocation', async () => {
+      const [a, b] = [await provider(), await provider()];
+      const consumer = randomUUID();
+      expect(await claim(consumer, a, { VCPU: 1 })).toBe(true);
+      await summary(b); // b known: a new consumer's claim would not read it
+      expect(await claim(consumer, b, { VCPU: 3 })).toBe(true);
+      expect(await placement.allocationsOf(consumer)).toEqual([
+        { providerUuid: b, resources: { VCPU: 3 } },
+      ]);
+      expect(await placement.usages(a)).toEqual({});
+    });
+  });
+
   describe('concurrency', () => {
     it('lets exactly 10 of 50 concurrent 1-VCPU claims into a capacity of 10', async () => {
       const rp = await provider({ VCPU: { total: 10, allocation_ratio: 1 } });

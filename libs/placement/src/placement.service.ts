@@ -23,6 +23,7 @@ import {
   ResourceProviderNameConflict,
   ResourceProviderNotFound,
 } from './placement-errors';
+import { fitsView, KnownProviders, type ClaimView, type ClassUsage } from './claim-view';
 import type {
   ConsumerAllocation,
   InventoryInputs,
@@ -32,7 +33,6 @@ import type {
 } from './placement-types';
 import {
   type InventoryRow,
-  amountFits,
   capacity,
   checkClassName,
   inventoryRows,
@@ -47,15 +47,6 @@ export interface ProviderRef {
   readonly uuid: string;
   readonly name: string;
   readonly generation: number;
-}
-
-/** A claim attempt reads this in one statement (one consistent snapshot). */
-interface ClaimView {
-  readonly providerId: number;
-  readonly generation: number;
-  readonly classes: Map<string, { classId: number; row: InventoryRow; used: number; own: number }>;
-  /** The consumer as it was (null: none yet): its generation and the providers it holds. */
-  readonly consumer: { readonly generation: number; readonly providerIds: number[] } | null;
 }
 
 type ClaimOutcome = 'claimed' | 'generation-changed';
@@ -127,6 +118,9 @@ export class PlacementService {
       maxBatch: MAX_CLAIMS_PER_COMMIT,
     },
   );
+
+  /** Each provider as last seen, so a new consumer's claim need not read it first. */
+  private readonly known = new KnownProviders();
 
   constructor(private readonly db: ApiDatabase) {}
 
@@ -233,13 +227,22 @@ export class PlacementService {
     resources: ResourceRequest,
   ): Promise<boolean> {
     const amounts = requestedAmounts(resources);
+    const who = { consumerUuid, projectId, userId };
+    // First against the provider as last seen: no read when nothing changed since.
+    const known = this.known.freshView(providerUuid);
+    if (known && fitsView(known, amounts)) {
+      if ((await this.freshClaims.submit({ view: known, who, amounts })) === 'claimed') {
+        return true;
+      }
+      this.known.forget(providerUuid);
+    }
     const ds = await this.db.get();
     for (let attempt = 1; attempt <= MAX_CLAIM_ATTEMPTS; attempt++) {
       const view = await this.claimView(ds, providerUuid, consumerUuid);
       if (!view || !fitsView(view, amounts)) {
         return false;
       }
-      const pending = { view, who: { consumerUuid, projectId, userId }, amounts };
+      const pending = { view, who, amounts };
       const outcome =
         view.consumer === null
           ? await this.freshClaims.submit(pending)
@@ -374,6 +377,7 @@ export class PlacementService {
     ).query<
       Array<
         InventoryQueryRow & {
+          id: number | string;
           uuid: string;
           name: string;
           generation: number | string;
@@ -381,7 +385,8 @@ export class PlacementService {
         }
       >
     >(
-      'SELECT rp.uuid AS uuid, rp.name AS name, rp.generation AS generation, rc.name AS rc, ' +
+      'SELECT rp.id AS id, rp.uuid AS uuid, rp.name AS name, rp.generation AS generation, ' +
+        'rc.name AS rc, ' +
         'inv.resource_class_id AS class_id, inv.total AS total, inv.reserved AS reserved, ' +
         'inv.allocation_ratio AS allocation_ratio, inv.min_unit AS min_unit, ' +
         'inv.max_unit AS max_unit, inv.step_size AS step_size, COALESCE(u.used, 0) AS used ' +
@@ -399,6 +404,8 @@ export class PlacementService {
       string,
       ProviderSummary & { resources: Record<string, ProviderResource> }
     >();
+    // One statement, one snapshot: each provider's usage is its usage at that generation.
+    const seen = new Map<string, { id: number; generation: number; classes: ClassUsage }>();
     for (const r of rows) {
       const summary = summaries.get(r.uuid) ?? {
         uuid: r.uuid,
@@ -407,8 +414,11 @@ export class PlacementService {
         resources: {},
       };
       summaries.set(r.uuid, summary);
+      const classes: ClassUsage = seen.get(r.uuid)?.classes ?? (new Map() as ClassUsage);
+      seen.set(r.uuid, { id: Number(r.id), generation: summary.generation, classes });
       const row = inventoryRowOf(r);
       if (row && r.rc !== null) {
+        classes.set(r.rc, { classId: Number(r.class_id), row, used: Number(r.used) });
         summary.resources[r.rc] = {
           total: row.total,
           reserved: row.reserved,
@@ -420,6 +430,9 @@ export class PlacementService {
           used: Number(r.used),
         };
       }
+    }
+    for (const [uuid, { id, generation, classes }] of seen) {
+      this.known.saw(uuid, id, generation, classes);
     }
     return [...summaries.values()];
   }
@@ -575,12 +588,15 @@ export class PlacementService {
               .filter(Boolean)
               .map(Number),
           };
-    return {
+    const view = {
+      providerUuid,
       providerId: Number(first.id),
       generation: Number(first.generation),
       classes,
       consumer,
     };
+    this.known.saw(providerUuid, view.providerId, view.generation, classes);
+    return view;
   }
 
   /**
@@ -622,6 +638,7 @@ export class PlacementService {
           );
         }),
       );
+      claims.forEach(({ view, amounts }) => this.known.claimed(view, amounts));
       return claims.map(() => 'claimed');
     } catch (err) {
       if (!(err instanceof GenerationChanged) && !isDuplicateKeyError(err)) {
@@ -639,7 +656,7 @@ export class PlacementService {
     { view, who, amounts }: PendingClaim,
   ): Promise<ClaimOutcome> {
     try {
-      return await ds.transaction(async (tx) => {
+      await ds.transaction(async (tx) => {
         const now = new Date();
         // 1. The consumer's lock, by compare-and-swap: what it held at the read is what it holds.
         if (!(await swapConsumer(tx, who, view.consumer?.generation ?? null, now))) {
@@ -664,8 +681,9 @@ export class PlacementService {
           await allocations.delete({ consumer_id: who.consumerUuid });
         }
         await insertRows(tx, Allocation, allocationRows(view, who, amounts, now));
-        return 'claimed' as const;
       });
+      this.known.claimed(view, amounts);
+      return 'claimed';
     } catch (err) {
       if (err instanceof GenerationChanged) {
         return 'generation-changed';
@@ -722,17 +740,6 @@ function allocationRows(
     created_at: now,
     updated_at: null,
   }));
-}
-
-/** Whether every requested class fits, counting the consumer's own allocation as replaced. */
-function fitsView(view: ClaimView, amounts: ReadonlyMap<string, number>): boolean {
-  for (const [rc, amount] of amounts) {
-    const cls = view.classes.get(rc);
-    if (!cls || !amountFits(cls.row, cls.used - cls.own, amount)) {
-      return false;
-    }
-  }
-  return true;
 }
 
 /**
