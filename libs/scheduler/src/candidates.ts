@@ -39,6 +39,7 @@ export function narrowCandidates(
   }
   const cell = spec.requestedDestination?.cellUuid;
   const amounts = requestedResources(spec);
+  const wanted = RESOURCE_CLASSES.filter((rc) => (amounts[rc] ?? 0) > 0);
   const picked: HostState[] = [];
   const start = Math.floor(random() * hosts.length);
   for (let i = 0; i < hosts.length && picked.length < limit; i++) {
@@ -47,7 +48,7 @@ export function narrowCandidates(
       host.serviceUp &&
       !host.serviceDisabled &&
       (!cell || host.cellUuid === cell) &&
-      RESOURCE_CLASSES.every((rc) => fits(host.resources[rc], amounts[rc]))
+      wanted.every((rc) => fits(host.resources[rc], amounts[rc]))
     ) {
       picked.push(host);
     }

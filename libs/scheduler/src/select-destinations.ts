@@ -101,12 +101,22 @@ export function selectDestinations(
 
 /** The hosts a request may use at all: not ignored, and among the forced or requested ones. */
 function candidateHosts(spec: RequestSpec, hosts: readonly HostState[]): HostState[] {
+  const dest = spec.requestedDestination;
+  if (
+    !spec.ignoreHosts?.length &&
+    !spec.forceHosts?.length &&
+    !spec.forceNodes?.length &&
+    !dest?.host &&
+    !dest?.node &&
+    !dest?.cellUuid
+  ) {
+    return [...hosts]; // the usual request: no host ruled in or out
+  }
   const ignored = new Set(spec.ignoreHosts ?? []);
   const lower = (names: readonly string[] | undefined) =>
     new Set((names ?? []).map((n) => n.toLowerCase()));
   const forcedHosts = lower(spec.forceHosts);
   const forcedNodes = lower(spec.forceNodes);
-  const dest = spec.requestedDestination;
   return hosts.filter(
     (h) =>
       !ignored.has(h.host) &&
@@ -126,7 +136,10 @@ function runFilters(
   let remaining = [...hosts];
   const counts: FilterCount[] = [];
   for (const filter of filters) {
-    remaining = remaining.filter((h) => filter.hostPasses(h, spec));
+    const check = filter.prepare(spec);
+    if (check) {
+      remaining = remaining.filter(check);
+    }
     counts.push({ filter: filter.name, hosts: remaining.length });
     if (remaining.length === 0) {
       break;

@@ -1,6 +1,6 @@
 import type { HostState } from '../host-state';
 import { matchExtraSpec } from '../extra-specs-ops';
-import type { HostFilter } from './host-filter';
+import { hostFilter } from './host-filter';
 
 const SCOPE = 'aggregate_instance_extra_specs';
 
@@ -25,26 +25,27 @@ export function aggregateMetadataOf(host: HostState): Map<string, Set<string>> {
  * metadata of one of the host's aggregates under the same key, with the
  * extra-spec operators. A key no aggregate of the host has fails the host.
  */
-export const AggregateInstanceExtraSpecsFilter: HostFilter = {
+export const AggregateInstanceExtraSpecsFilter = hostFilter({
   name: 'AggregateInstanceExtraSpecsFilter',
   runOncePerRequest: true,
-  hostPasses: (host, spec) => {
-    const specs = Object.entries(spec.flavor.extra_specs);
-    if (specs.length === 0) {
-      return true;
-    }
-    const metadata = aggregateMetadataOf(host);
-    for (const [rawKey, requirement] of specs) {
+  prepare: (spec) => {
+    // Unscoped keys and this filter's scope; other scopes belong to other filters.
+    const wanted: Array<[string, string]> = [];
+    for (const [rawKey, requirement] of Object.entries(spec.flavor.extra_specs)) {
       const colon = rawKey.indexOf(':');
-      if (colon >= 0 && rawKey.slice(0, colon) !== SCOPE) {
-        continue;
-      }
-      const key = colon >= 0 ? rawKey.slice(colon + 1) : rawKey;
-      const values = metadata.get(key);
-      if (!values || ![...values].some((v) => matchExtraSpec(v, requirement))) {
-        return false;
+      if (colon < 0 || rawKey.slice(0, colon) === SCOPE) {
+        wanted.push([colon >= 0 ? rawKey.slice(colon + 1) : rawKey, requirement]);
       }
     }
-    return true;
+    if (wanted.length === 0) {
+      return null;
+    }
+    return (host) => {
+      const metadata = aggregateMetadataOf(host);
+      return wanted.every(([key, requirement]) => {
+        const values = metadata.get(key);
+        return !!values && [...values].some((v) => matchExtraSpec(v, requirement));
+      });
+    };
   },
-};
+});

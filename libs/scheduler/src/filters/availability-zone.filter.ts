@@ -1,4 +1,4 @@
-import type { HostFilter } from './host-filter';
+import { hostFilter } from './host-filter';
 
 const zones = (text: string): string[] =>
   text
@@ -11,14 +11,17 @@ const zones = (text: string): string[] =>
  * A comma-separated request matches any of its zones; a host whose aggregates
  * put it in several zones is in each of them.
  */
-export const AvailabilityZoneFilter: HostFilter = {
+export const AvailabilityZoneFilter = hostFilter({
   name: 'AvailabilityZoneFilter',
   runOncePerRequest: true,
-  hostPasses: (host, spec) => {
+  prepare: (spec) => {
     if (!spec.availabilityZone) {
-      return true;
+      return null;
     }
-    const hostZones = new Set(zones(host.availabilityZone));
-    return zones(spec.availabilityZone).some((z) => hostZones.has(z));
+    const wanted = zones(spec.availabilityZone);
+    return (host) => {
+      const hostZones = new Set(zones(host.availabilityZone));
+      return wanted.some((z) => hostZones.has(z));
+    };
   },
-};
+});

@@ -1,5 +1,5 @@
 import { capabilityText, matchExtraSpec } from '../extra-specs-ops';
-import type { HostFilter } from './host-filter';
+import { hostFilter } from './host-filter';
 import { hostCapability } from './host-capabilities';
 
 const SCOPE = 'capabilities';
@@ -36,12 +36,18 @@ function capabilitySpecs(extraSpecs: Readonly<Record<string, string>>): Capabili
  * (`hw:`, `aggregate_instance_extra_specs:`, ...) are not this filter's.
  * A missing capability fails the host.
  */
-export const ComputeCapabilitiesFilter: HostFilter = {
+export const ComputeCapabilitiesFilter = hostFilter({
   name: 'ComputeCapabilitiesFilter',
   runOncePerRequest: false, // free_ram_mb, num_instances and the like change as instances land
-  hostPasses: (host, spec) =>
-    capabilitySpecs(spec.flavor.extra_specs).every(({ path, requirement }) => {
-      const text = capabilityText(hostCapability(host, path));
-      return text !== null && matchExtraSpec(text, requirement);
-    }),
-};
+  prepare: (spec) => {
+    const specs = capabilitySpecs(spec.flavor.extra_specs);
+    if (specs.length === 0) {
+      return null;
+    }
+    return (host) =>
+      specs.every(({ path, requirement }) => {
+        const text = capabilityText(hostCapability(host, path));
+        return text !== null && matchExtraSpec(text, requirement);
+      });
+  },
+});

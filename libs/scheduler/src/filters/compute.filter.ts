@@ -1,8 +1,8 @@
-import type { HostFilter } from './host-filter';
+import { hostFilter } from './host-filter';
 
 /** Nova's ComputeFilter: the host's nova-compute service is up and not disabled. */
-export const ComputeFilter: HostFilter = {
+export const ComputeFilter = hostFilter({
   name: 'ComputeFilter',
   runOncePerRequest: true,
-  hostPasses: (host) => host.serviceUp && !host.serviceDisabled,
-};
+  prepare: () => (host) => host.serviceUp && !host.serviceDisabled,
+});

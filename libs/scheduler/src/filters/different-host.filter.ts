@@ -1,11 +1,13 @@
-import type { HostFilter } from './host-filter';
+import { hostFilter } from './host-filter';
 
 /** Nova's DifferentHostFilter: with a different_host hint, the host runs none of the listed instances. */
-export const DifferentHostFilter: HostFilter = {
+export const DifferentHostFilter = hostFilter({
   name: 'DifferentHostFilter',
   runOncePerRequest: true,
-  hostPasses: (host, spec) => {
+  prepare: (spec) => {
     const avoided = spec.schedulerHints?.different_host ?? [];
-    return !avoided.some((uuid) => host.instances.has(uuid));
+    return avoided.length === 0
+      ? null
+      : (host) => !avoided.some((uuid) => host.instances.has(uuid));
   },
-};
+});

@@ -17,5 +17,19 @@ export interface HostFilter {
    * its resources, its group and its zone.
    */
   readonly runOnRebuild?: boolean;
+  /**
+   * The check for one request, with what it reads of the request worked out
+   * once (a decision runs it on a thousand hosts); null when the request asks
+   * nothing of this filter, so every host passes.
+   */
+  prepare(spec: RequestSpec): HostCheck | null;
+  /** One host against one request (prepare, then the check). */
   hostPasses(host: HostState, spec: RequestSpec): boolean;
+}
+
+export type HostCheck = (host: HostState) => boolean;
+
+/** A filter from its prepared check; hostPasses follows from it. */
+export function hostFilter(def: Omit<HostFilter, 'hostPasses'>): HostFilter {
+  return { ...def, hostPasses: (host, spec) => def.prepare(spec)?.(host) ?? true };
 }

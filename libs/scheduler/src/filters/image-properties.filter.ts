@@ -1,5 +1,5 @@
 import type { HostState, SupportedInstance } from '../host-state';
-import type { HostFilter } from './host-filter';
+import { hostFilter } from './host-filter';
 
 /** Image properties, current name first, then the legacy one Nova still reads. */
 const ARCH = ['hw_architecture', 'architecture'];
@@ -98,24 +98,26 @@ function supports(
  * img_hv_requested_version (a host that reports no version is not held back).
  * An image asking for none of these passes everywhere.
  */
-export const ImagePropertiesFilter: HostFilter = {
+export const ImagePropertiesFilter = hostFilter({
   name: 'ImagePropertiesFilter',
   runOncePerRequest: true,
   runOnRebuild: true,
-  hostPasses: (host, spec) => {
+  prepare: (spec) => {
     const props = spec.image.properties;
     const want = {
       arch: canonical(property(props, ARCH), ARCH_ALIASES),
       hvType: canonical(property(props, HV_TYPE), HV_TYPE_ALIASES),
       vmMode: canonical(property(props, VM_MODE), VM_MODE_ALIASES),
     };
-    if ((want.arch || want.hvType || want.vmMode) && !supports(host, want)) {
-      return false;
-    }
+    const typed = !!(want.arch || want.hvType || want.vmMode);
     const required = property(props, HV_VERSION);
-    if (required && host.hypervisorVersion !== null) {
-      return versionSatisfies(host.hypervisorVersion, required);
+    if (!typed && !required) {
+      return null;
     }
-    return true;
+    return (host) =>
+      (!typed || supports(host, want)) &&
+      (!required ||
+        host.hypervisorVersion === null ||
+        versionSatisfies(host.hypervisorVersion, required));
   },
-};
+});

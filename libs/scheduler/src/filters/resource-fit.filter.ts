@@ -1,6 +1,6 @@
 import { RESOURCE_CLASSES, fits } from '../host-state';
 import { requestedResources } from '../request-spec';
-import type { HostFilter } from './host-filter';
+import { hostFilter } from './host-filter';
 
 /**
  * The resource fit placement does for Nova (which dropped RamFilter, CoreFilter
@@ -8,11 +8,12 @@ import type { HostFilter } from './host-filter';
  * ((total - reserved) * allocation_ratio - used) and its max_unit. It runs
  * again for each instance of a request, against what earlier ones consumed.
  */
-export const ResourceFitFilter: HostFilter = {
+export const ResourceFitFilter = hostFilter({
   name: 'ResourceFitFilter',
   runOncePerRequest: false,
-  hostPasses: (host, spec) => {
+  prepare: (spec) => {
     const amounts = requestedResources(spec);
-    return RESOURCE_CLASSES.every((rc) => fits(host.resources[rc], amounts[rc]));
+    const wanted = RESOURCE_CLASSES.filter((rc) => (amounts[rc] ?? 0) > 0);
+    return (host) => wanted.every((rc) => fits(host.resources[rc], amounts[rc]));
   },
-};
+});

@@ -1,11 +1,11 @@
-import type { HostFilter } from './host-filter';
+import { hostFilter } from './host-filter';
 
 /** Nova's SameHostFilter: with a same_host hint, the host runs one of the listed instances. */
-export const SameHostFilter: HostFilter = {
+export const SameHostFilter = hostFilter({
   name: 'SameHostFilter',
   runOncePerRequest: true,
-  hostPasses: (host, spec) => {
+  prepare: (spec) => {
     const wanted = spec.schedulerHints?.same_host ?? [];
-    return wanted.length === 0 || wanted.some((uuid) => host.instances.has(uuid));
+    return wanted.length === 0 ? null : (host) => wanted.some((uuid) => host.instances.has(uuid));
   },
-};
+});

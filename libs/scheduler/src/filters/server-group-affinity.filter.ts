@@ -1,4 +1,4 @@
-import type { HostFilter } from './host-filter';
+import { hostFilter } from './host-filter';
 import { groupHasHost } from './server-group-members';
 
 /**
@@ -7,14 +7,14 @@ import { groupHasHost } from './server-group-members';
  * go anywhere; the ones after it follow (selectDestinations adds each chosen
  * host to the group).
  */
-export const ServerGroupAffinityFilter: HostFilter = {
+export const ServerGroupAffinityFilter = hostFilter({
   name: 'ServerGroupAffinityFilter',
   runOncePerRequest: false,
-  hostPasses: (host, spec) => {
+  prepare: (spec) => {
     const group = spec.instanceGroup;
     if (!group || group.policy !== 'affinity' || group.hosts.length === 0) {
-      return true;
+      return null;
     }
-    return groupHasHost(group, host.host);
+    return (host) => groupHasHost(group, host.host);
   },
-};
+});

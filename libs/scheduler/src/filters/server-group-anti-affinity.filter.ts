@@ -1,4 +1,4 @@
-import type { HostFilter } from './host-filter';
+import { hostFilter } from './host-filter';
 import { groupMembersOnHost } from './server-group-members';
 
 /**
@@ -6,15 +6,15 @@ import { groupMembersOnHost } from './server-group-members';
  * while it holds fewer members than the group's max_server_per_host rule
  * (2.64; 1 without it). Instances placed earlier in the same request count.
  */
-export const ServerGroupAntiAffinityFilter: HostFilter = {
+export const ServerGroupAntiAffinityFilter = hostFilter({
   name: 'ServerGroupAntiAffinityFilter',
   runOncePerRequest: false,
-  hostPasses: (host, spec) => {
+  prepare: (spec) => {
     const group = spec.instanceGroup;
     if (!group || group.policy !== 'anti-affinity') {
-      return true;
+      return null;
     }
     const max = group.rules?.max_server_per_host ?? 1;
-    return groupMembersOnHost(host, group) < max;
+    return (host) => groupMembersOnHost(host, group) < max;
   },
-};
+});
