@@ -710,19 +710,16 @@ function newConsumer(who: { consumerUuid: string; projectId: string; userId: str
  * where it still is the generation the claim read.
  */
 function swapStatement(ds: DataSource, claims: readonly PendingClaim[], now: Date): Statement {
-  const params: Record<string, number> = {};
-  const swaps = claims.map(({ view }, i) => {
-    params[`p${i}`] = view.providerId;
-    params[`g${i}`] = view.generation;
-    return `(id = :p${i} AND generation = :g${i})`;
-  });
-  const [sql, values] = ds
-    .createQueryBuilder()
-    .update(ResourceProvider)
-    .set({ generation: () => 'generation + 1', updated_at: now })
-    .where(swaps.join(' OR '), params)
-    .getQueryAndParameters();
-  return { sql, params: values };
+  const updatedAt = ds.getMetadata(ResourceProvider).findColumnWithPropertyName('updated_at')!;
+  return {
+    sql:
+      'UPDATE resource_providers SET generation = generation + 1, updated_at = ? WHERE ' +
+      claims.map(() => '(id = ? AND generation = ?)').join(' OR '),
+    params: [
+      ds.driver.preparePersistentValue(now, updatedAt) as unknown,
+      ...claims.flatMap(({ view }) => [view.providerId, view.generation]),
+    ],
+  };
 }
 
 /** The allocation rows of a claim on the view's provider. */
