@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CacheModule } from '@nova/cache';
 import { CellRouter, type Cell } from '@nova/cell-router';
 import { CellConductor, ConductorModule } from '@nova/cells/conductor';
+import { InstanceWriter } from '@nova/cells/db';
 import { HostsModule, minServiceVersionAcrossCells } from '@nova/cells/hosts';
 import { adminContext } from '@nova/common';
 import {
@@ -16,6 +18,7 @@ import {
   SERVICE_VERSION,
   tailLines,
   UNREPORTED_SERVICE_VERSION,
+  UnexpectedTaskState,
 } from '@nova/compute-rpc';
 import { ConfigModule, type NovaConfig } from '@nova/config';
 import { PlacementService } from '@nova/placement';
@@ -29,6 +32,7 @@ import {
   type RpcTransport,
 } from '@nova/rpc';
 import { BuildRequests } from '@nova/servers';
+import { buildFields } from '../support/build-fields';
 import { testConfig } from '../support/config';
 import { TestDeployment } from '../support/deployment';
 
@@ -175,5 +179,93 @@ describe('RPC version pins in a mixed deployment (rabbitmq, mariadb)', () => {
     await new CellConductorClient(mq, 10_000).serviceReport(ctx, 'old-host', 'nova-compute');
     expect(await auto.cap('compute')).toBe('6.1');
     expect(await client.consoleOutput(ctx, 'new-host', 'u1', 2)).toBe('login:\n');
+  });
+
+  describe('conductor 1.27: a host change and its action event in one call', () => {
+    /** An instance scheduled to a host, with its create action under `requestId`. */
+    const scheduled = async (requestId: string) => {
+      const uuid = randomUUID();
+      const ds = await router.targetCell(ctx, cell).cell.db();
+      const placed = { host: 'new-host', node: 'new-host', availability_zone: null };
+      await new InstanceWriter(ds).create(
+        buildFields(uuid),
+        { ...placed, vm_state: 'building', task_state: 'scheduling' },
+        [],
+        { ...ctx, requestId },
+      );
+      const events = async () =>
+        (
+          await ds.query<Array<{ event: string; result: string | null }>>(
+            'SELECT e.event, e.result FROM instance_actions_events e ' +
+              'JOIN instance_actions a ON a.id = e.action_id WHERE a.instance_uuid = ?',
+            [uuid],
+          )
+        ).map((e) => [e.event, e.result]);
+      const taskState = async () =>
+        (
+          await ds.query<Array<{ task_state: string | null }>>(
+            'SELECT task_state FROM instances WHERE uuid = ?',
+            [uuid],
+          )
+        )[0]?.task_state;
+      return { uuid, events, taskState };
+    };
+    const start = {
+      event: 'compute_build_and_run_instance',
+      host: 'new-host',
+      result: 'start' as const,
+    };
+
+    it.each([
+      ['speaks 1.27: one call', {}, ['1.27']],
+      ['is pinned to 1.26: the two calls it knows', { conductor: '1.26' }, ['1.25', '1.25']],
+    ])('a host that %s', async (_name, pins, versions) => {
+      const requestId = `req-${randomUUID()}`;
+      const build = await scheduled(requestId);
+      const client = new CellConductorClient(mq, 10_000, new RpcVersionPins(pins));
+      const calls = jest.spyOn(mq, 'call');
+      try {
+        await client.instanceUpdate(
+          { ...ctx, requestId },
+          build.uuid,
+          [null, 'scheduling'],
+          { task_state: 'spawning' },
+          start,
+        );
+        expect(calls.mock.calls.map(([, m]) => m.version).sort()).toEqual(versions);
+      } finally {
+        calls.mockRestore();
+      }
+      expect(await build.taskState()).toBe('spawning');
+      expect(await build.events()).toEqual([['compute_build_and_run_instance', null]]);
+    });
+
+    it('a finish is recorded only when the change held', async () => {
+      const requestId = `req-${randomUUID()}`;
+      const build = await scheduled(requestId);
+      const client = new CellConductorClient(mq, 10_000);
+      const rctx = { ...ctx, requestId };
+      await client.instanceUpdate(
+        rctx,
+        build.uuid,
+        [null, 'scheduling'],
+        { task_state: 'spawning' },
+        start,
+      );
+      const finish = { ...start, result: 'Success' as const };
+      // Not spawning any more (deleted meanwhile, say): refused, and the event stays open.
+      await expect(
+        client.instanceUpdate(rctx, build.uuid, ['rebooting'], { task_state: null }, finish),
+      ).rejects.toBeInstanceOf(UnexpectedTaskState);
+      expect(await build.events()).toEqual([['compute_build_and_run_instance', null]]);
+      await client.instanceUpdate(
+        rctx,
+        build.uuid,
+        ['spawning'],
+        { vm_state: 'active', task_state: null },
+        finish,
+      );
+      expect(await build.events()).toEqual([['compute_build_and_run_instance', 'Success']]);
+    });
   });
 });

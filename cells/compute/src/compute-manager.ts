@@ -36,6 +36,9 @@ import { VifEvents } from './vif-events';
 
 const log = getLogger('compute');
 
+/** The action event of a build, as Nova's compute records it. */
+const BUILD_EVENT = 'compute_build_and_run_instance';
+
 /**
  * What one operation does: the driver call, the task state it runs under and
  * the state it ends in (none: the state does not change, as for a crash dump).
@@ -390,21 +393,24 @@ export class ComputeManager {
     const vifTimeout = this.options.vifPluggingTimeoutMs ?? 0;
     const vifsPlugged =
       vifTimeout > 0 && portIds.length > 0 ? this.vifEvents.expect(uuid, portIds) : null;
-    // The event and the move to spawning are independent: one round trip, not two.
-    const [, started] = await Promise.all([
-      this.conductor.actionEvent(ctx, uuid, 'compute_build_and_run_instance', this.host, 'start'),
-      this.conductor
-        .instanceUpdate(ctx, uuid, [null, TaskState.SCHEDULING], { task_state: TaskState.SPAWNING })
-        .then(
-          () => true,
-          (err: unknown) => {
-            if (err instanceof UnexpectedTaskState || err instanceof InstanceNotFound) {
-              return false;
-            }
-            throw err;
-          },
-        ),
-    ]);
+    // The event and the move to spawning: one call to the conductor.
+    const started = await this.conductor
+      .instanceUpdate(
+        ctx,
+        uuid,
+        [null, TaskState.SCHEDULING],
+        { task_state: TaskState.SPAWNING },
+        { event: BUILD_EVENT, host: this.host, result: 'start' },
+      )
+      .then(
+        () => true,
+        (err: unknown) => {
+          if (err instanceof UnexpectedTaskState || err instanceof InstanceNotFound) {
+            return false;
+          }
+          throw err;
+        },
+      );
     if (!started) {
       this.vifEvents.forget(uuid);
       log.info({ uuid }, 'instance deleted before its build started');
@@ -444,32 +450,24 @@ export class ComputeManager {
           : 'spawn failed; asking the conductor to reschedule',
       );
       await this.driver.destroy(uuid).catch(() => undefined);
-      await this.conductor.actionEvent(
-        ctx,
-        uuid,
-        'compute_build_and_run_instance',
-        this.host,
-        'Error',
-        reason,
-      );
+      await this.conductor.actionEvent(ctx, uuid, BUILD_EVENT, this.host, 'Error', reason);
       await this.conductor.buildFailed(ctx, this.host, build, reason, abort);
       return;
     }
     try {
-      await this.conductor.instanceUpdate(ctx, uuid, [TaskState.SPAWNING], {
-        vm_state: VmState.ACTIVE,
-        task_state: null,
-        power_state: await this.driver.powerState(uuid),
-        launched_at: new Date().toISOString(),
-        // A drive the host or the image required shows on the server as one asked for.
-        ...(configDrive ? { config_drive: 'True' } : {}),
-      });
-      await this.conductor.actionEvent(
+      await this.conductor.instanceUpdate(
         ctx,
         uuid,
-        'compute_build_and_run_instance',
-        this.host,
-        'Success',
+        [TaskState.SPAWNING],
+        {
+          vm_state: VmState.ACTIVE,
+          task_state: null,
+          power_state: await this.driver.powerState(uuid),
+          launched_at: new Date().toISOString(),
+          // A drive the host or the image required shows on the server as one asked for.
+          ...(configDrive ? { config_drive: 'True' } : {}),
+        },
+        { event: BUILD_EVENT, host: this.host, result: 'Success' },
       );
     } catch (err) {
       if (err instanceof UnexpectedTaskState || err instanceof InstanceNotFound) {

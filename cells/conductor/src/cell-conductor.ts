@@ -24,6 +24,7 @@ import {
   publishHostReport,
   type ComputeNodeReport,
   type HostInstance,
+  type ActionEventArgs,
   type InstanceUpdates,
   type ServiceReportReply,
   type WireBuild,
@@ -41,6 +42,15 @@ import type { BuildRequests } from '@nova/servers';
 import { CellMoves } from './cell-moves';
 import { syncProvider } from './placement-sync';
 import { builds } from '@nova/metrics';
+
+/** An action event as recorded (action_event, or instance_update's since conductor 1.27). */
+interface RecordedEvent {
+  readonly uuid: string;
+  readonly event: string;
+  readonly host: string;
+  readonly result: 'start' | 'Success' | 'Error';
+  readonly details: string | null;
+}
 
 const log = getLogger('conductor.cell');
 
@@ -98,30 +108,31 @@ export class CellConductor {
   methods() {
     return {
       ...this.moves.methods(),
-      instance_update: (
-        _ctx: RequestContext,
-        a: { uuid: string; expected_task_state: Array<string | null>; updates: InstanceUpdates },
-      ) => this.instanceUpdate(a.uuid, a.expected_task_state, a.updates),
-      instances_on_host: (_ctx: RequestContext, a: { host: string }) =>
-        this.instancesOnHost(a.host),
-      action_event: async (
+      instance_update: async (
         ctx: RequestContext,
         a: {
           uuid: string;
-          event: string;
-          host: string;
-          result: 'start' | 'Success' | 'Error';
-          details: string | null;
+          expected_task_state: Array<string | null>;
+          updates: InstanceUpdates;
+          event?: ActionEventArgs;
         },
       ) => {
-        await (
-          await this.db()
-        ).writer.actionEvent(ctx.requestId, a.uuid, a.event, a.host, a.result, a.details);
-        if (a.event === 'compute_build_and_run_instance' && a.result === 'Success') {
-          builds.inc({ outcome: 'active' });
+        const update = () => this.instanceUpdate(a.uuid, a.expected_task_state, a.updates);
+        if (!a.event) {
+          return update();
         }
-        await notifyActionEvent(await this.ds(), ctx, a);
+        const event = { uuid: a.uuid, ...a.event, details: a.event.details ?? null };
+        if (a.event.result === 'start') {
+          // Started whatever the swap finds, as when the host sent them apart.
+          await Promise.all([this.actionEvent(ctx, event), update()]);
+          return;
+        }
+        await update();
+        await this.actionEvent(ctx, event);
       },
+      instances_on_host: (_ctx: RequestContext, a: { host: string }) =>
+        this.instancesOnHost(a.host),
+      action_event: (ctx: RequestContext, a: RecordedEvent) => this.actionEvent(ctx, a),
       build_failed: (
         ctx: RequestContext,
         a: { host: string; build: WireBuild; reason: string; abort?: boolean },
@@ -294,6 +305,16 @@ export class CellConductor {
       this.minVersions = { at: now, versions };
     }
     return this.minVersions.versions;
+  }
+
+  private async actionEvent(ctx: RequestContext, a: RecordedEvent): Promise<void> {
+    await (
+      await this.db()
+    ).writer.actionEvent(ctx.requestId, a.uuid, a.event, a.host, a.result, a.details);
+    if (a.event === 'compute_build_and_run_instance' && a.result === 'Success') {
+      builds.inc({ outcome: 'active' });
+    }
+    await notifyActionEvent(await this.ds(), ctx, a);
   }
 
   private async instanceUpdate(

@@ -1,5 +1,5 @@
 import type { RequestContext } from '@nova/common';
-import type { RpcTransport } from '@nova/rpc';
+import { UnsupportedVersion, type RpcTransport } from '@nova/rpc';
 import { pinnedEnvelope, type RpcVersionPins } from './rpc-version-pins';
 import { SERVICE_VERSION } from './service-versions';
 import { CONDUCTOR_TOPIC } from './topics';
@@ -20,6 +20,14 @@ export interface InstanceUpdates {
   readonly node?: null;
   /** 'True' once the host gave the guest a config drive (forced by the host or its image). */
   readonly config_drive?: string;
+}
+
+/** An instance action's event, as the host starts or finishes it. */
+export interface ActionEventArgs {
+  readonly event: string;
+  readonly host: string;
+  readonly result: 'start' | 'Success' | 'Error';
+  readonly details?: string;
 }
 
 export interface ServiceReportReply {
@@ -62,18 +70,39 @@ export class CellConductorClient {
     private readonly pins?: RpcVersionPins,
   ) {}
 
-  /** Compare-and-swap on task_state: UnexpectedTaskState (409) when it moved on, e.g. deleted. */
+  /**
+   * Compare-and-swap on task_state: UnexpectedTaskState (409) when it moved on,
+   * e.g. deleted. With `event`, the action event goes in the same call
+   * (conductor 1.27): a start is recorded whatever the swap finds, a finish
+   * only once the swap held. An older conductor gets the two calls it knows.
+   */
   async instanceUpdate(
     ctx: RequestContext,
     uuid: string,
     expectedTaskState: ReadonlyArray<string | null>,
     updates: InstanceUpdates,
+    event?: ActionEventArgs,
   ): Promise<void> {
-    await this.call(ctx, 'instance_update', {
-      uuid,
-      expected_task_state: expectedTaskState,
-      updates,
-    });
+    const args = { uuid, expected_task_state: expectedTaskState, updates };
+    if (!event) {
+      await this.call(ctx, 'instance_update', args);
+      return;
+    }
+    try {
+      await this.call(ctx, 'instance_update', { ...args, event });
+    } catch (err) {
+      if (!(err instanceof UnsupportedVersion)) {
+        throw err;
+      }
+      const record = () =>
+        this.actionEvent(ctx, uuid, event.event, event.host, event.result, event.details);
+      if (event.result === 'start') {
+        await Promise.all([record(), this.call(ctx, 'instance_update', args)]);
+        return;
+      }
+      await this.call(ctx, 'instance_update', args);
+      await record();
+    }
   }
 
   async instancesOnHost(ctx: RequestContext, host: string): Promise<HostInstance[]> {

@@ -88,6 +88,22 @@ describe('versionedMessage', () => {
       args: { instance_uuids: ['u'], admin_password: 'p' },
     });
   });
+
+  it('conductor 1.27: instance_update with an event needs 1.27; without one it is a 1.25 message', () => {
+    const api = RPC_APIS.conductor;
+    const update = { uuid: 'u', expected_task_state: [null], updates: { task_state: 'spawning' } };
+    const event = { event: 'compute_build_and_run_instance', host: 'h', result: 'start' };
+    expect(
+      versionedMessage('conductor', api, '1.27', 'instance_update', { ...update, event }),
+    ).toEqual({ version: '1.27', args: { ...update, event } });
+    expect(() =>
+      versionedMessage('conductor', api, '1.26', 'instance_update', { ...update, event }),
+    ).toThrow(UnsupportedVersion);
+    expect(versionedMessage('conductor', api, '1.26', 'instance_update', update)).toEqual({
+      version: '1.25',
+      args: update,
+    });
+  });
 });
 
 describe('service version history', () => {

@@ -41,6 +41,8 @@ export const RPC_APIS: Readonly<Record<RpcApi, RpcApiVersions>> = {
     methods: {
       // An older conductor reads the request spec from the API database.
       schedule_and_build_instances: { args: { request_spec: { since: '1.26', older: 'drop' } } },
+      // An older conductor records the event in a call of its own (the host sends two).
+      instance_update: { args: { event: { since: '1.27', older: 'refuse' } } },
     },
   },
   scheduler: { current: SCHEDULER_RPC_VERSION, first: '4.5', methods: {} },

@@ -26,7 +26,7 @@ describe('RpcVersionPins', () => {
       /\[upgrade_levels\] compute = 5.0: this release speaks compute RPC 6.0 to/,
     );
     expect(() => new RpcVersionPins({ conductor: '1.20' })).toThrow(
-      '[upgrade_levels] conductor = 1.20: this release speaks conductor RPC 1.25 to 1.26',
+      '[upgrade_levels] conductor = 1.20: this release speaks conductor RPC 1.25 to 1.27',
     );
     expect(() => new RpcVersionPins({ scheduler: 'Queens' })).toThrow(
       /\[upgrade_levels\] scheduler = Queens: expected auto, a version X.Y or a release name/,

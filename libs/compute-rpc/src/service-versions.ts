@@ -6,7 +6,7 @@ import type { RpcApi } from './rpc-apis';
  * versions of the releases around it, for `nova-status upgrade check` and
  * `[upgrade_levels]` release names.
  */
-export const SERVICE_VERSION = 68;
+export const SERVICE_VERSION = 69;
 
 export const SERVICE_VERSION_ALIASES: Readonly<Record<string, number>> = {
   Xena: 57,
@@ -37,6 +37,8 @@ const SERVICE_VERSION_HISTORY: ReadonlyArray<{ readonly service: number } & RpcV
   { service: 67, compute: '6.1', conductor: '1.25', scheduler: '4.5' },
   // Conductor 1.26: schedule_and_build_instances carries the request spec (one read fewer).
   { service: 68, compute: '6.1', conductor: '1.26', scheduler: '4.5' },
+  // Conductor 1.27: instance_update records an action event with the change (one call, not two).
+  { service: 69, compute: '6.1', conductor: '1.27', scheduler: '4.5' },
 ];
 
 export type RpcVersions = Readonly<Record<RpcApi, string>>;

@@ -9,5 +9,5 @@ export const COMPUTE_TOPIC = 'compute';
  * lists what each minor added).
  */
 export const SCHEDULER_RPC_VERSION = '4.5';
-export const CONDUCTOR_RPC_VERSION = '1.26';
+export const CONDUCTOR_RPC_VERSION = '1.27';
 export const COMPUTE_RPC_VERSION = '6.1';
