@@ -301,20 +301,21 @@ describe('the conductor, scheduler and compute processes', () => {
         deleted: 0,
       });
     }
-    const reaped = await eventually('the stranded build in ERROR', async () => {
-      const [row] = await query<{ vm_state: string; task_state: string | null }>(
+    // The fault is written last (after the claim is released): wait for it.
+    const faults = await eventually('the stranded build’s fault', async () => {
+      const rows = await query<{ code: number; message: string; host: string }>(
         cellDb(),
-        'SELECT vm_state, task_state FROM instances WHERE uuid = ?',
+        'SELECT code, message, host FROM instance_faults WHERE instance_uuid = ?',
         [uuid],
       );
-      return row?.vm_state === 'error' ? row : undefined;
+      return rows.length > 0 ? rows : undefined;
     });
-    expect(reaped).toEqual({ vm_state: 'error', task_state: null });
-    const faults = await query<{ code: number; message: string; host: string }>(
+    const [reaped] = await query<{ vm_state: string; task_state: string | null }>(
       cellDb(),
-      'SELECT code, message, host FROM instance_faults WHERE instance_uuid = ?',
+      'SELECT vm_state, task_state FROM instances WHERE uuid = ?',
       [uuid],
     );
+    expect(reaped).toEqual({ vm_state: 'error', task_state: null });
     expect(faults).toEqual([
       {
         code: 500,
