@@ -24,6 +24,7 @@ import {
   publishHostReport,
   type ComputeNodeReport,
   type HostInstance,
+  changeWithEvent,
   type ActionEventArgs,
   type InstanceUpdates,
   type ServiceReportReply,
@@ -122,13 +123,7 @@ export class CellConductor {
           return update();
         }
         const event = { uuid: a.uuid, ...a.event, details: a.event.details ?? null };
-        if (a.event.result === 'start') {
-          // Started whatever the swap finds, as when the host sent them apart.
-          await Promise.all([this.actionEvent(ctx, event), update()]);
-          return;
-        }
-        await update();
-        await this.actionEvent(ctx, event);
+        await changeWithEvent(a.event.result, update, () => this.actionEvent(ctx, event));
       },
       instances_on_host: (_ctx: RequestContext, a: { host: string }) =>
         this.instancesOnHost(a.host),

@@ -30,6 +30,23 @@ export interface ActionEventArgs {
   readonly details?: string;
 }
 
+/**
+ * A host change and its action event in Nova's order: a start is recorded
+ * whatever the change finds (the two at once), a finish only once it held.
+ */
+export async function changeWithEvent(
+  result: ActionEventArgs['result'],
+  change: () => Promise<void>,
+  record: () => Promise<void>,
+): Promise<void> {
+  if (result === 'start') {
+    await Promise.all([record(), change()]);
+    return;
+  }
+  await change();
+  await record();
+}
+
 export interface ServiceReportReply {
   /** Per binary, the lowest version its live services of the cell record (older conductors: none). */
   readonly min_versions?: Readonly<Record<string, number>>;
@@ -94,14 +111,11 @@ export class CellConductorClient {
       if (!(err instanceof UnsupportedVersion)) {
         throw err;
       }
-      const record = () =>
-        this.actionEvent(ctx, uuid, event.event, event.host, event.result, event.details);
-      if (event.result === 'start') {
-        await Promise.all([record(), this.call(ctx, 'instance_update', args)]);
-        return;
-      }
-      await this.call(ctx, 'instance_update', args);
-      await record();
+      await changeWithEvent(
+        event.result,
+        async () => void (await this.call(ctx, 'instance_update', args)),
+        () => this.actionEvent(ctx, uuid, event.event, event.host, event.result, event.details),
+      );
     }
   }
 

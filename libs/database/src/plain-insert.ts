@@ -15,7 +15,7 @@ export async function insertRows<Entity extends ObjectLiteral>(
   /** Named parameters of values given as SQL (`() => '(SELECT ... :name)'`). */
   parameters: Record<string, unknown> = {},
 ): Promise<number> {
-  const lean = Object.keys(parameters).length === 0 ? leanInsert(db, target, values) : null;
+  const lean = leanInsert(db, target, values, parameters);
   if (lean) {
     return generatedId(await db.query(lean.sql, [...lean.params]));
   }
@@ -30,7 +30,7 @@ export function insertStatement<Entity extends ObjectLiteral>(
   values: QueryDeepPartialEntity<Entity> | Array<QueryDeepPartialEntity<Entity>>,
   parameters: Record<string, unknown> = {},
 ): Statement {
-  const lean = Object.keys(parameters).length === 0 ? leanInsert(db, target, values) : null;
+  const lean = leanInsert(db, target, values, parameters);
   if (lean) {
     return lean;
   }
@@ -51,9 +51,10 @@ function leanInsert<Entity extends ObjectLiteral>(
   db: DataSource | EntityManager,
   target: EntityTarget<Entity>,
   values: QueryDeepPartialEntity<Entity> | Array<QueryDeepPartialEntity<Entity>>,
+  parameters: Record<string, unknown>,
 ): Statement | null {
   const connection = 'connection' in db ? db.connection : db;
-  if (connection.options.type !== 'mysql') {
+  if (connection.options.type !== 'mysql' || Object.keys(parameters).length > 0) {
     return null;
   }
   const rows = (Array.isArray(values) ? values : [values]) as Array<Record<string, unknown>>;
