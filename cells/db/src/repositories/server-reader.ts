@@ -10,10 +10,10 @@ import {
   everyRecord,
   INSTANCE_COLUMNS,
   instanceRecords,
-  instanceRow,
   recordsStatement,
+  sqlBoolean,
   sqlDate,
-  type InstanceRow,
+  type RawInstanceRow,
   type RecordRow,
 } from './instance-rows';
 import {
@@ -69,7 +69,10 @@ export class ServerReader {
       recordsStatement(everyRecord([uuid]))!,
     ]);
     return rows[0]
-      ? (this.withRecords([instanceRow(rows[0])], records as unknown as RecordRow[])[0] ?? null)
+      ? (this.withRecords(
+          rows as unknown as RawInstanceRow[],
+          records as unknown as RecordRow[],
+        )[0] ?? null)
       : null;
   }
 
@@ -189,15 +192,14 @@ export class ServerReader {
     return out.slice(0, query.limit);
   }
 
-  /** The query's rows as typed instance rows (raw: entity hydration costs more than the query). */
-  private async rows(qb: InstanceSelect): Promise<InstanceRow[]> {
+  /** The query's rows as the driver gives them (entity hydration costs more than the query). */
+  private rows(qb: InstanceSelect): Promise<RawInstanceRow[]> {
     const [sql, params] = qb.build();
-    const raw = await this.ds.query<Array<Record<string, unknown>>>(sql, params);
-    return raw.map((r) => instanceRow(r));
+    return this.ds.query<RawInstanceRow[]>(sql, params);
   }
 
   /** Instances with their flavor, addresses, metadata, tags, latest fault and lock reason. */
-  private async records(rows: readonly InstanceRow[]): Promise<ServerRecord[]> {
+  private async records(rows: readonly RawInstanceRow[]): Promise<ServerRecord[]> {
     if (rows.length === 0) {
       return [];
     }
@@ -206,7 +208,10 @@ export class ServerReader {
   }
 
   /** The rows as servers, with what `records` (their union of record tables) says of each. */
-  private withRecords(rows: readonly InstanceRow[], records: readonly RecordRow[]): ServerRecord[] {
+  private withRecords(
+    rows: readonly RawInstanceRow[],
+    records: readonly RecordRow[],
+  ): ServerRecord[] {
     const grouped = groupRecords(records);
     return rows.map((row) => ({
       uuid: row.uuid,
@@ -228,19 +233,19 @@ export class ServerReader {
       access_ip_v4: row.access_ip_v4,
       access_ip_v6: row.access_ip_v6,
       config_drive: row.config_drive,
-      locked: Boolean(row.locked),
+      locked: sqlBoolean(row.locked) ?? false,
       locked_by: row.locked_by,
       launch_index: row.launch_index,
       reservation_id: row.reservation_id,
       progress: row.progress,
-      launched_at: row.launched_at,
-      terminated_at: row.terminated_at,
-      created_at: row.created_at ?? new Date(0),
-      updated_at: row.updated_at,
+      launched_at: sqlDate(row.launched_at),
+      terminated_at: sqlDate(row.terminated_at),
+      created_at: sqlDate(row.created_at) ?? new Date(0),
+      updated_at: sqlDate(row.updated_at),
       deleted: row.deleted !== 0,
       instance_name: instanceName(row.id),
       root_device_name: row.root_device_name,
-      auto_disk_config: row.auto_disk_config,
+      auto_disk_config: sqlBoolean(row.auto_disk_config),
       instance_type_id: row.instance_type_id,
       cell_uuid: this.cellUuid,
       ...recordFields(grouped.get(row.uuid), rowFlavor(row)),
@@ -321,7 +326,7 @@ function recordFields(g: Grouped | undefined, fallback: ServerFlavor): RecordFie
 }
 
 /** The flavor as the instance row has it (its columns), for when no flavor record says more. */
-function rowFlavor(row: InstanceRow): ServerFlavor {
+function rowFlavor(row: RawInstanceRow): ServerFlavor {
   return {
     flavorid: String(row.instance_type_id ?? ''),
     name: '',
