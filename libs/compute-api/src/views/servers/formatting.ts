@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 
 /** Nova's utils.isotime: `2026-11-21T20:07:24Z` (UTC, to the second). */
 export function isoTime(date: Date): string {
-  return `${date.toISOString().slice(0, 19)}Z`;
+  return `${utcSeconds(date)}Z`;
 }
 
 /**
@@ -13,8 +13,26 @@ export function usageTime(date: Date | null): string | null {
   if (date === null) {
     return null;
   }
-  const iso = date.toISOString();
-  return `${iso.slice(0, 19)}.${iso.slice(20, 23)}000`;
+  const ms = date.getUTCMilliseconds();
+  return `${utcSeconds(date)}.${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}000`;
+}
+
+/**
+ * `2026-11-21T20:07:24`, as toISOString() begins, from the UTC fields: a
+ * third of toISOString's cost, and a list prints two or three per server.
+ */
+function utcSeconds(date: Date): string {
+  const year = date.getUTCFullYear();
+  if (!(year >= 1000 && year <= 9999)) {
+    return date.toISOString().slice(0, 19); // its own spelling, or its RangeError when invalid
+  }
+  return `${year}-${two(date.getUTCMonth() + 1)}-${two(date.getUTCDate())}T${two(
+    date.getUTCHours(),
+  )}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())}`;
+}
+
+function two(n: number): string {
+  return n < 10 ? `0${n}` : `${n}`;
 }
 
 /** hostIds already worked out: a list shows the same few (project, host) pairs again and again. */
