@@ -1,19 +1,11 @@
 import { availabilityZoneOfAggregate, type AggregateRecord } from '@nova/aggregates';
 import type { ApiVersion } from '../http/api-version';
 import { VersionedView } from '../http/versioned-view';
+import { usageTime } from './servers/formatting';
 
 interface AggregateViewContext {
   /** Create leaves hosts and metadata out (Nova kept its pre-object response). */
   readonly withMembers: boolean;
-}
-
-/** Nova's naive UTC timestamps with microseconds ("2026-11-21T20:07:26.492000"). */
-export function novaTimestamp(date: Date | null): string | null {
-  if (!date) {
-    return null;
-  }
-  const ms = String(date.getUTCMilliseconds()).padStart(3, '0');
-  return `${date.toISOString().slice(0, 19)}.${ms}000`;
 }
 
 const view = new VersionedView<AggregateRecord, AggregateViewContext>()
@@ -22,8 +14,8 @@ const view = new VersionedView<AggregateRecord, AggregateViewContext>()
   .field('name', (a) => a.name)
   .field('hosts', (a) => a.hosts, { when: (c) => c.withMembers })
   .field('metadata', (a) => a.metadata, { when: (c) => c.withMembers })
-  .field('created_at', (a) => novaTimestamp(a.createdAt))
-  .field('updated_at', (a) => novaTimestamp(a.updatedAt))
+  .field('created_at', (a) => usageTime(a.createdAt))
+  .field('updated_at', (a) => usageTime(a.updatedAt))
   // Aggregates are deleted for real; Nova still shows the soft-delete fields.
   .field('deleted_at', () => null)
   .field('deleted', () => false)

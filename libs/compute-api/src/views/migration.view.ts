@@ -2,7 +2,7 @@ import type { MigrationRecord } from '@nova/servers';
 import type { ApiVersion } from '../http/api-version';
 import type { Link } from '../http/links';
 import { VersionedView } from '../http/versioned-view';
-import { novaTimestamp } from './aggregate.view';
+import { usageTime } from './servers/formatting';
 
 /** Live migrations a user can still act on (force-complete, abort): these carry links. */
 const LIVE_MIGRATION_IN_PROGRESS = new Set(['queued', 'preparing', 'running', 'post-migrating']);
@@ -28,8 +28,8 @@ const view = new VersionedView<MigrationRecord, MigrationViewContext>()
   .field('instance_uuid', (m) => m.instance_uuid)
   .field('old_instance_type_id', (m) => m.old_instance_type_id)
   .field('new_instance_type_id', (m) => m.new_instance_type_id)
-  .field('created_at', (m) => novaTimestamp(m.created_at))
-  .field('updated_at', (m) => novaTimestamp(m.updated_at))
+  .field('created_at', (m) => usageTime(m.created_at))
+  .field('updated_at', (m) => usageTime(m.updated_at))
   .field('migration_type', (m) => m.migration_type, { since: '2.23' })
   .field('user_id', (m) => m.user_id, { since: '2.80' })
   .field('project_id', (m) => m.project_id, { since: '2.80' });
@@ -69,7 +69,7 @@ export function serverMigrationView(
 ): Record<string, unknown> {
   const hostOf = (value: string | null) => (showHosts ? value : null);
   return {
-    created_at: novaTimestamp(m.created_at),
+    created_at: usageTime(m.created_at),
     dest_compute: hostOf(m.dest_compute),
     dest_host: hostOf(m.dest_host),
     dest_node: hostOf(m.dest_node),
@@ -79,7 +79,7 @@ export function serverMigrationView(
     source_compute: hostOf(m.source_compute),
     source_node: hostOf(m.source_node),
     status: m.status,
-    updated_at: novaTimestamp(m.updated_at),
+    updated_at: usageTime(m.updated_at),
     ...(version.atLeast('2.59') ? { uuid: m.uuid } : {}),
     ...(version.atLeast('2.80') ? { user_id: m.user_id, project_id: m.project_id } : {}),
   };

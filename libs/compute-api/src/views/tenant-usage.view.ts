@@ -1,5 +1,5 @@
 import type { UsageInstance } from '@nova/servers';
-import { novaTimestamp } from './aggregate.view';
+import { usageTime } from './servers/formatting';
 
 /** One server's share of a period (os-simple-tenant-usage server_usages). */
 export interface ServerUsage {
@@ -72,8 +72,8 @@ export function tenantUsages(
       memory_mb: flavor.memory_mb,
       local_gb: localGb,
       vcpus: flavor.vcpus,
-      started_at: novaTimestamp(began),
-      ended_at: novaTimestamp(ended),
+      started_at: usageTime(began),
+      ended_at: usageTime(ended),
       state: ended ? 'terminated' : instance.vm_state,
       uptime: began ? Math.trunc((upTo.getTime() - began.getTime()) / 1000) : 0,
     };
@@ -86,8 +86,8 @@ export function tenantUsages(
         total_vcpus_usage: 0,
         total_memory_mb_usage: 0,
         total_hours: 0,
-        start: novaTimestamp(start),
-        stop: novaTimestamp(stop),
+        start: usageTime(start),
+        stop: usageTime(stop),
       };
       byTenant.set(instance.project_id, summary);
     }

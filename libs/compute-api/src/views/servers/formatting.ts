@@ -6,11 +6,12 @@ export function isoTime(date: Date): string {
 }
 
 /**
- * How Nova prints naive datetimes (OS-SRV-USG:*): microseconds, no zone,
- * `2026-11-21T20:07:24.000000`. A Date holds milliseconds only.
+ * How Nova prints naive datetimes (OS-SRV-USG:*, aggregates, migrations,
+ * usage): microseconds, no zone, `2026-11-21T20:07:24.000000`. A Date holds
+ * milliseconds only.
  */
-export function usageTime(date: Date | null): string | null {
-  if (date === null) {
+export function usageTime(date: Date | null | undefined): string | null {
+  if (!date) {
     return null;
   }
   const ms = date.getUTCMilliseconds();
