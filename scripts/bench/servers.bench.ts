@@ -113,6 +113,17 @@ async function sequential(
   return samples;
 }
 
+/** `count` requests timed, `warm` more untimed, then `count` timed again: the first ones and the steady state. */
+async function firstAndSteady(
+  count: number,
+  warm: number,
+  request: (i: number) => Promise<{ status: number; text: string }>,
+): Promise<{ first: number[]; steady: number[] }> {
+  const first = await sequential(count, request);
+  await sequential(warm, request);
+  return { first, steady: await sequential(count, request) };
+}
+
 function load(opts: autocannon.Options): Promise<Result> {
   return new Promise((resolve, reject) => {
     autocannon(opts, (err, result) =>
@@ -424,9 +435,7 @@ async function run(stack: Stack, http: ApiHttp): Promise<void> {
     `GET /servers/{id}, 1 client (${SHOWS} requests over the 100 servers, then ${WARM_SHOWS} more, then ${SHOWS} measured)`,
   );
   const show = (i: number) => http.get(`/v2.1/servers/${batch.ids[i % batch.ids.length]}`, MEMBER);
-  const cold = await sequential(SHOWS, show);
-  await sequential(WARM_SHOWS, show);
-  const one = await sequential(SHOWS, show);
+  const { first: cold, steady: one } = await firstAndSteady(SHOWS, WARM_SHOWS, show);
   const g50 = percentile(one, 50);
   // The issue's floor for a show, measured now, with the same client and servers.
   progress(
@@ -516,10 +525,11 @@ async function run(stack: Stack, http: ApiHttp): Promise<void> {
   progress(
     `GET /servers/detail, 500 servers, 1 client (${DETAILS_500} right after the batch, ${2 * DETAILS_500} more, then ${DETAILS_500} measured)`,
   );
-  const list500 = () => http.get('/v2.1/servers/detail', MEMBER);
-  const settling500 = await sequential(DETAILS_500, list500);
-  await sequential(2 * DETAILS_500, list500);
-  const detail500 = await sequential(DETAILS_500, list500);
+  const { first: settling500, steady: detail500 } = await firstAndSteady(
+    DETAILS_500,
+    2 * DETAILS_500,
+    () => http.get('/v2.1/servers/detail', MEMBER),
+  );
   await expectCount(http, '/v2.1/servers/detail', 500);
   const d500 = percentile(detail500, 50);
   rows.push({

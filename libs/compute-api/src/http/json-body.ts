@@ -21,15 +21,14 @@ export function jsonBody(payload: unknown): string | Buffer {
   }
   const parts: string[] = ['{'];
   for (const [key, value] of Object.entries(payload)) {
-    const text = Array.isArray(value) && value.length > SLICE ? sliced(value) : jsonOf(value);
+    const text = isLongList(value) ? sliced(value) : jsonOf(value);
     if (text === undefined) {
       continue; // as JSON.stringify leaves out a member whose value has no JSON
     }
     parts.push(parts.length > 1 ? ',' : '', JSON.stringify(key), ':', ...text);
   }
   parts.push('}');
-  const sizes = parts.map((part) => Buffer.byteLength(part));
-  const body = Buffer.allocUnsafe(sizes.reduce((a, b) => a + b, 0));
+  const body = Buffer.allocUnsafe(parts.reduce((n, part) => n + Buffer.byteLength(part), 0));
   let at = 0;
   for (const part of parts) {
     at += body.write(part, at);
@@ -46,7 +45,11 @@ function hasLongList(payload: unknown): payload is Record<string, unknown> {
   if ((proto !== Object.prototype && proto !== null) || 'toJSON' in payload) {
     return false;
   }
-  return Object.values(payload).some((v) => Array.isArray(v) && v.length > SLICE);
+  return Object.values(payload).some(isLongList);
+}
+
+function isLongList(value: unknown): value is unknown[] {
+  return Array.isArray(value) && value.length > SLICE;
 }
 
 function jsonOf(value: unknown): string[] | undefined {
