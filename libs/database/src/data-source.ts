@@ -4,6 +4,7 @@ import { DataSource, type DataSourceOptions, type MixedList } from 'typeorm';
 import { createConnection } from 'mysql2/promise';
 import { describeError, maskUrl } from '@nova/common';
 import { serializeSqliteAccess } from './sqlite-serialization';
+import { sweepIdleConnections, stopSweepingIdleConnections } from './idle-connections';
 import { parseSqlUrl, type SqlTarget } from './sql-url';
 
 export interface PoolOptions {
@@ -12,7 +13,7 @@ export interface PoolOptions {
   entities: MixedList<Function>;
   poolSize: number;
   connectTimeoutMs: number;
-  /** Idle pooled connections close after this long (mysql2 honours it only when maxIdle < limit). */
+  /** Idle pooled connections close after this long (sweepIdleConnections). */
   idleTimeoutMs: number;
 }
 
@@ -61,8 +62,9 @@ export function dataSourceOptions(url: string, pool: PoolOptions): DataSourceOpt
     poolSize: pool.poolSize,
     extra: {
       connectionLimit: pool.poolSize,
-      maxIdle: Math.max(1, Math.floor(pool.poolSize / 2)),
-      idleTimeout: pool.idleTimeoutMs,
+      // Every connection may stay open until idle for idleTimeoutMs: mysql2's
+      // timer for maxIdle < limit closed busy ones too (sweepIdleConnections).
+      maxIdle: pool.poolSize,
       enableKeepAlive: true,
     },
   };
@@ -77,11 +79,15 @@ export async function openDataSource(url: string, pool: PoolOptions): Promise<Da
   const dataSource = new DataSource(dataSourceOptions(url, pool));
   await dataSource.initialize();
   serializeSqliteAccess(dataSource);
+  sweepIdleConnections(dataSource, pool.idleTimeoutMs);
   return dataSource;
 }
 
 /** Destroy a DataSource, ignoring the errors of one already closed or half-open. */
 export async function closeDataSource(dataSource: DataSource | undefined): Promise<void> {
+  if (dataSource) {
+    stopSweepingIdleConnections(dataSource);
+  }
   if (dataSource?.isInitialized) {
     try {
       await dataSource.destroy();
