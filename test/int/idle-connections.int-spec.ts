@@ -12,7 +12,7 @@ import { dropDatabases, mysqlUrl } from '../support/mysql';
  */
 describe('pooled MariaDB connections close when idle, not while in use', () => {
   const name = uniqueId('idlepool');
-  const idleTimeoutMs = 1500;
+  const idleTimeoutMs = 3000;
   let ds: DataSource;
 
   beforeAll(async () => {
