@@ -1,14 +1,8 @@
 import { sleep } from '@nova/common';
-import {
-  closeDataSource,
-  ensureDatabaseExists,
-  isDeadlockError,
-  openDataSource,
-  writeTransaction,
-} from '@nova/database';
+import { closeDataSource, isDeadlockError, writeTransaction } from '@nova/database';
 import type { DataSource, EntityManager } from 'typeorm';
 import { uniqueId } from '../support/env';
-import { dropDatabases, mysqlUrl } from '../support/mysql';
+import { dropDatabases, openTestDatabase } from '../support/mysql';
 
 /**
  * A real lock cycle on MariaDB: two transactions update the same two rows in
@@ -20,13 +14,7 @@ describe('write transactions retried on deadlock (MariaDB)', () => {
   let ds: DataSource;
 
   beforeAll(async () => {
-    await ensureDatabaseExists(mysqlUrl(name), 5000);
-    ds = await openDataSource(mysqlUrl(name), {
-      entities: [],
-      poolSize: 4,
-      connectTimeoutMs: 5000,
-      idleTimeoutMs: 10_000,
-    });
+    ds = await openTestDatabase(name, { poolSize: 4, idleTimeoutMs: 10_000 });
     await ds.query('CREATE TABLE counters (id INT PRIMARY KEY, n INT NOT NULL) ENGINE=InnoDB');
   });
 

@@ -1,4 +1,6 @@
 import { createConnection } from 'mysql2/promise';
+import type { DataSource } from 'typeorm';
+import { ensureDatabaseExists, openDataSource, type PoolOptions } from '@nova/database';
 import { testEnv } from './env';
 
 export function mysqlUrl(database: string, scheme = 'mysql+pymysql'): string {
@@ -17,6 +19,15 @@ async function admin<T>(
   } finally {
     await conn.end();
   }
+}
+
+/** A new database `name` (for dropDatabases to drop) and a pool on it, with no entities. */
+export async function openTestDatabase(
+  name: string,
+  pool: Pick<PoolOptions, 'poolSize' | 'idleTimeoutMs'>,
+): Promise<DataSource> {
+  await ensureDatabaseExists(mysqlUrl(name), 5000);
+  return openDataSource(mysqlUrl(name), { entities: [], connectTimeoutMs: 5000, ...pool });
 }
 
 /** Drop the given databases (best effort: tests clean up what they made). */
