@@ -6,7 +6,7 @@ import { cellDb } from '@nova/cells/db';
 import { adminContext, sleep } from '@nova/common';
 import { TestDeployment } from '../support/deployment';
 import { manageOk } from '../support/manage';
-import { connectionsTo, query } from '../support/mysql';
+import { connectionsAfterClose, connectionsTo, query } from '../support/mysql';
 import { connectionsToVhost } from '../support/rabbit';
 import { freePort } from '../support/redis';
 
@@ -82,7 +82,7 @@ describe('per-cell connections', () => {
     await router.pool.drain();
     expect(router.pool.stats.dataSourcesOpened).toBe(3);
     expect(router.pool.stats.dataSourcesClosed).toBe(1);
-    expect(await connectionsTo(deployment.dbName('cell0'))).toBe(0);
+    expect(await connectionsAfterClose(deployment.dbName('cell0'))).toBe(0);
   });
 
   it('closes a cell idle for [cells] idle_timeout', async () => {
@@ -133,7 +133,7 @@ describe('per-cell connections', () => {
     expect(seen).toBe(deployment.dbName('cell2b'));
     await router.pool.drain();
     expect(router.pool.stats.dataSourcesClosed).toBeGreaterThan(closedBefore);
-    expect(await connectionsTo(deployment.dbName('cell2'))).toBe(0);
+    expect(await connectionsAfterClose(deployment.dbName('cell2'))).toBe(0);
   });
 });
 

@@ -1,7 +1,7 @@
 import { CellRouter, type Cell } from '@nova/cell-router';
 import { adminContext, sleep } from '@nova/common';
 import { TestDeployment, type Backend } from '../support/deployment';
-import { connectionsTo } from '../support/mysql';
+import { connectionsAfterClose } from '../support/mysql';
 import { runBin } from '../support/spawn';
 
 /** Poll the router's cached cell list (never forcing a re-read) until `found` holds. */
@@ -110,7 +110,7 @@ describe.each<[Backend, boolean]>([
     await router.pool.drain();
     expect(router.pool.stats.dataSourcesClosed).toBe(closed + 1);
     if (backend === 'mariadb') {
-      expect(await connectionsTo(deployment.dbName('cell1'))).toBe(0);
+      expect(await connectionsAfterClose(deployment.dbName('cell1'))).toBe(0);
     }
   });
 

@@ -2,7 +2,7 @@ import { sleep } from '@nova/common';
 import { closeDataSource, poolUsage } from '@nova/database';
 import type { DataSource } from 'typeorm';
 import { uniqueId } from '../support/env';
-import { connectionsTo, dropDatabases, openTestDatabase } from '../support/mysql';
+import { connectionsAfterClose, dropDatabases, openTestDatabase } from '../support/mysql';
 
 /**
  * A MariaDB pool keeps its connections while they are used and closes them
@@ -49,6 +49,6 @@ describe('pooled MariaDB connections close when idle, not while in use', () => {
 
     await sleep(idleTimeoutMs + idleTimeoutMs / 2 + 500);
     expect(poolUsage(ds)).toEqual({ used: 0, idle: 0, waiting: 0 });
-    expect(await connectionsTo(name)).toBe(0);
+    expect(await connectionsAfterClose(name)).toBe(0);
   });
 });

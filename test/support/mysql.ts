@@ -1,4 +1,5 @@
 import { createConnection } from 'mysql2/promise';
+import { sleep } from '@nova/common';
 import type { DataSource } from 'typeorm';
 import { ensureDatabaseExists, openDataSource, type PoolOptions } from '@nova/database';
 import { testEnv } from './env';
@@ -48,6 +49,20 @@ export async function connectionsTo(database: string): Promise<number> {
     );
     return Number((rows as Array<{ n: number }>)[0]?.n ?? 0);
   });
+}
+
+/**
+ * Open connections to one database once those its clients closed are gone:
+ * the server drops a connection's thread a moment after the client's QUIT or
+ * close, so a count taken at once can still see it. Polled for up to 3 s.
+ */
+export async function connectionsAfterClose(database: string): Promise<number> {
+  let open = await connectionsTo(database);
+  for (let i = 0; i < 30 && open > 0; i++) {
+    await sleep(100);
+    open = await connectionsTo(database);
+  }
+  return open;
 }
 
 export async function query<T>(
