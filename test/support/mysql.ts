@@ -1,8 +1,8 @@
 import { createConnection } from 'mysql2/promise';
-import { sleep } from '@nova/common';
 import type { DataSource } from 'typeorm';
 import { ensureDatabaseExists, openDataSource, type PoolOptions } from '@nova/database';
 import { testEnv } from './env';
+import { until } from './waiting';
 
 export function mysqlUrl(database: string, scheme = 'mysql+pymysql'): string {
   const { user, password, host, port } = testEnv.mysql;
@@ -57,12 +57,14 @@ export async function connectionsTo(database: string): Promise<number> {
  * close, so a count taken at once can still see it. Polled for up to 3 s.
  */
 export async function connectionsAfterClose(database: string): Promise<number> {
-  let open = await connectionsTo(database);
-  for (let i = 0; i < 30 && open > 0; i++) {
-    await sleep(100);
-    open = await connectionsTo(database);
-  }
-  return open;
+  await until(
+    `no connection to ${database}`,
+    async () => (await connectionsTo(database)) === 0,
+    30,
+  ).catch(
+    () => undefined, // the count below says how many are left
+  );
+  return connectionsTo(database);
 }
 
 export async function query<T>(

@@ -11,4 +11,3 @@ export * from './group-commit';
 export * from './plain-insert';
 export * from './batched-transaction';
 export * from './batched-read';
-export * from './idle-connections';
