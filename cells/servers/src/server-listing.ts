@@ -64,7 +64,7 @@ export class ServerListing {
     const [marker, flavorId, cells] = await Promise.all([
       query.marker === undefined ? undefined : this.resolveMarker(ctx, query.marker),
       query.flavor === undefined ? undefined : this.flavorId(query.flavor),
-      this.router.cells(),
+      this.cellsToAsk(projectId),
     ]);
     const { marker: _m, flavor: _f, allTenants: _a, ...filters } = query;
     const cellQuery: CellListQuery = {
@@ -235,6 +235,31 @@ export class ServerListing {
       throw new MarkerNotFound(uuid);
     }
     return found;
+  }
+
+  /**
+   * The cells a list asks: every cell, or, with `[api]
+   * instance_list_per_project_cells` and a list confined to one project, the
+   * cells its instance mappings name (cell0 only when it holds one of them).
+   * A server not yet scheduled has no cell in its mapping: its build request
+   * lists it.
+   */
+  private async cellsToAsk(projectId: string | undefined): Promise<readonly Cell[]> {
+    if (!this.config.api.instance_list_per_project_cells || projectId === undefined) {
+      return this.router.cells();
+    }
+    const [cells, ids] = await Promise.all([this.router.cells(), this.projectCellIds(projectId)]);
+    return cells.filter((c) => ids.has(c.id));
+  }
+
+  /** The ids of the cells the project's instances are mapped to (an index-only read). */
+  private async projectCellIds(projectId: string): Promise<Set<number>> {
+    const ds = await this.apiDb.get();
+    const rows = await ds.query<Array<{ cell_id: number | string }>>(
+      'SELECT DISTINCT cell_id FROM instance_mappings WHERE project_id = ? AND cell_id IS NOT NULL',
+      [projectId],
+    );
+    return new Set(rows.map((r) => Number(r.cell_id)));
   }
 
   /** The flavor's API-database id; null when no such flavor (nothing matches then). */

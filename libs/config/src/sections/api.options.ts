@@ -38,6 +38,13 @@ export class ApiOptions {
   instance_list_cells_batch_fixed_size: number = 100;
 
   @BoolOpt(
+    'A list confined to one project asks only the cells where that project has mapped ' +
+      'instances (one indexed read of the instance mappings first), not every cell.',
+  )
+  @IsBoolean()
+  instance_list_per_project_cells: boolean = false;
+
+  @BoolOpt(
     'Trust X-Forwarded-For for the client address (the metadata service finds the guest by it); ' +
       'only behind a proxy that sets it.',
   )
