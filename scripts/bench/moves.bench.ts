@@ -11,11 +11,10 @@
  * never asserts. Everything it made goes at the end, also on failure.
  */
 import 'reflect-metadata';
-import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { ApiHttp } from './http-client';
 import { sleep, Stack } from '../lib/stack';
-import { fmt, percentile } from './stats';
+import { fmt, loadAverage, percentile } from './stats';
 
 const HOSTS = Number(process.env['BENCH_HOSTS'] ?? 5);
 const MOVES = Number(process.env['BENCH_MOVES'] ?? 30);
@@ -33,14 +32,6 @@ interface Brief {
 
 const rows: Array<[string, string]> = [];
 const progress = (msg: string) => process.stderr.write(`· ${msg}\n`);
-
-function loadAverage(): string {
-  try {
-    return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-  } catch {
-    return '?';
-  }
-}
 
 /** Poll GET /servers/{id} (every 2 ms) until it is `status` and idle. */
 async function settle(stack: Stack, http: ApiHttp, id: string, status: string): Promise<Brief> {

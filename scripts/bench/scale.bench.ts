@@ -23,12 +23,11 @@
  * conductor process per that many cells (`nova-conductor --cell ...`).
  */
 import 'reflect-metadata';
-import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import Table from 'cli-table3';
 import { ApiHttp } from './http-client';
 import { sleep, Stack, startupTimeout } from '../lib/stack';
-import { fmt, percentile } from './stats';
+import { fmt, loadAverage, percentile } from './stats';
 import {
   amqpConnections,
   dbConnections,
@@ -121,14 +120,6 @@ async function idleCpu(
     cores: (g.cpu - (before[i]?.cpu ?? 0)) / IDLE_SECONDS,
   }));
   return { idle, groups };
-}
-
-function loadAverage(): string {
-  try {
-    return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-  } catch {
-    return '?';
-  }
 }
 
 function validate(): void {

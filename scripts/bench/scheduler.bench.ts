@@ -16,7 +16,6 @@
  */
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import Table from 'cli-table3';
@@ -39,7 +38,7 @@ import { PlacementService } from '@nova/placement';
 import { runNovaManage } from '../../apps/nova-manage/src/run-nova-manage';
 import { cpuPerRequest } from './cpu-split';
 import { insertComputeHosts, insertProviders } from './simulated-hosts';
-import { fmt, percentile } from './stats';
+import { fmt, loadAverage, percentile } from './stats';
 
 const CELLS = Number(process.env['BENCH_CELLS'] ?? 10);
 const HOSTS_PER_CELL = Number(process.env['BENCH_HOSTS_PER_CELL'] ?? 1000);
@@ -238,14 +237,6 @@ function streamReports(cache: HostStateCache, cells: string[], hosts: number): (
     clearInterval(timer);
     return sent;
   };
-}
-
-function loadAverage(): string {
-  try {
-    return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-  } catch {
-    return '?';
-  }
 }
 
 async function main(): Promise<void> {

@@ -22,7 +22,6 @@
  * BENCH_API_WORKERS (nova-api's osapi_compute_workers; default one per CPU).
  */
 import 'reflect-metadata';
-import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import autocannon, { type Result } from 'autocannon';
 import Table from 'cli-table3';
@@ -31,7 +30,7 @@ import { withFloorServer } from './floor';
 import { ApiHttp } from './http-client';
 import { sleep, Stack, treeUsage, type Sections } from '../lib/stack';
 import { BenchNetwork } from './neutron-network';
-import { fmt, percentile } from './stats';
+import { fmt, loadAverage, percentile } from './stats';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
 const CLIENTS = 8;
@@ -142,14 +141,6 @@ async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Prom
       }
     }),
   );
-}
-
-function loadAverage(): string {
-  try {
-    return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-  } catch {
-    return '?';
-  }
 }
 
 /** The bench's stack: CELLS x HOSTS_PER_CELL fake hosts with room for every server. */

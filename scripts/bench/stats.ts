@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
 /** Percentile of a sample, in the sample's unit (nearest-rank). */
@@ -16,4 +17,13 @@ export async function timeMs(fn: () => Promise<unknown>): Promise<number> {
 
 export function fmt(ms: number): string {
   return ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(2)} ms`;
+}
+
+/** The load averages over 1, 5 and 15 minutes, as /proc/loadavg gives them ('?' if it cannot be read). */
+export function loadAverage(): string {
+  try {
+    return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  } catch {
+    return '?';
+  }
 }
