@@ -25,7 +25,7 @@ describe('listing only a project’s cells (MariaDB)', () => {
   let perProject: ServerListing;
   let everyCell: ServerListing;
   /** Per project: its servers' uuids. */
-  const seeded: Record<string, string[]> = { solo: [], spread: [] };
+  const seeded: Record<string, string[]> = { solo: [], spread: [], unscheduled: [] };
   let router: CellRouter;
 
   async function listingApp(perProjectCells: boolean): Promise<INestApplicationContext> {
@@ -70,21 +70,23 @@ describe('listing only a project’s cells (MariaDB)', () => {
     const mappings = on.get(InstanceMappingRepository);
     for (const cell of await router.cells()) {
       const ctx = router.targetCell(adminContext(), cell);
-      if (cell.name !== 'cell0') {
-        // "solo" lives in cell1 only; "spread" in both cells.
-        const projects = cell.name === 'cell1' ? ['solo', 'spread'] : ['spread'];
-        for (const projectId of projects) {
-          const uuids = await seedInstances(ctx, 3, { projectId });
-          seeded[projectId].push(...uuids);
-          await mappings.createMissing(
-            uuids.map((u) => ({
-              instance_uuid: u,
-              cell_id: cell.id,
-              project_id: projectId,
-              user_id: 'user-a',
-            })),
-          );
-        }
+      // "solo" lives in cell1 only, "spread" in both cells, "unscheduled" in cell0.
+      const projects: Record<string, string[]> = {
+        cell0: ['unscheduled'],
+        cell1: ['solo', 'spread'],
+        cell2: ['spread'],
+      };
+      for (const projectId of projects[cell.name ?? ''] ?? []) {
+        const uuids = await seedInstances(ctx, 3, { projectId });
+        seeded[projectId].push(...uuids);
+        await mappings.createMissing(
+          uuids.map((u) => ({
+            instance_uuid: u,
+            cell_id: cell.id,
+            project_id: projectId,
+            user_id: 'user-a',
+          })),
+        );
       }
       for (const app of apps) {
         countReads(cell, await app.get(CellRouter).targetCell(adminContext(), cell).cell.db());
@@ -134,6 +136,12 @@ describe('listing only a project’s cells (MariaDB)', () => {
     expect(await list(everyCell, member('spread'))).toEqual(listed);
   });
 
+  it('asks cell0 for a project whose server could not be scheduled', async () => {
+    const listed = await list(perProject, member('unscheduled'));
+    expect([...asked.keys()]).toEqual(['cell0']);
+    expect(new Set(listed)).toEqual(new Set(seeded['unscheduled']));
+  });
+
   it('asks no cell for a project with no servers', async () => {
     expect(await list(perProject, member('nobody'))).toEqual([]);
     expect(asked.size).toBe(0);
@@ -147,7 +155,7 @@ describe('listing only a project’s cells (MariaDB)', () => {
 
     const every = await list(perProject, admin, { allTenants: true });
     expect([...asked.keys()].sort()).toEqual(['cell0', 'cell1', 'cell2']);
-    expect(new Set(every)).toEqual(new Set([...seeded['solo'], ...seeded['spread']]));
+    expect(new Set(every)).toEqual(new Set(Object.values(seeded).flat()));
   });
 
   it('reads the project’s cells from the (project_id, cell_id) index alone', async () => {
