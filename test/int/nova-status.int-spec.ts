@@ -3,6 +3,7 @@ import { ApiDatabase } from '@nova/api-db';
 import { CellRouter, type CellContext } from '@nova/cell-router';
 import { SERVICE_VERSION } from '@nova/cells/db';
 import { adminContext } from '@nova/common';
+import { API_MIGRATIONS } from '@nova/migrations/api';
 import { insertRow } from '../support/archive-seed';
 import { TestDeployment, type Backend } from '../support/deployment';
 import { manageOk } from '../support/manage';
@@ -186,12 +187,14 @@ describe.each<Backend>(['mariadb', 'sqlite'])('nova-status upgrade check (%s)', 
   });
 
   it('an API schema behind the code is a failure until api_db sync', async () => {
-    await api.query('DELETE FROM nova_schema_migrations WHERE timestamp = 3');
+    // The latest API migration undone in the record.
+    const latest = API_MIGRATIONS.length;
+    await api.query('DELETE FROM nova_schema_migrations WHERE timestamp = ?', [latest]);
     const result = await status(d.sections, 'upgrade', 'check');
     expect(result.code).toBe(2);
     expect(checks(result.out)['Database Schemas']).toEqual([
       'Failure',
-      "The API database schema is at version 2, this release needs 3: run command 'nova-manage api_db sync'.",
+      `The API database schema is at version ${latest - 1}, this release needs ${latest}: run command 'nova-manage api_db sync'.`,
     ]);
     await manageOk(d.sections, 'api_db', 'sync');
     expect((await status(d.sections, 'upgrade', 'check')).code).toBe(0);
