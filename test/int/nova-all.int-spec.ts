@@ -2,6 +2,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '@nova/config';
+import { latestVersion } from '@nova/database';
+import { API_MIGRATIONS } from '@nova/migrations/api';
 import { ServiceProcess } from '../support/service-process';
 import { freePort } from '../support/redis';
 import { runBin } from '../support/spawn';
@@ -62,7 +64,9 @@ describe('nova-all on the embedded default', () => {
         /\| cell0 \| 00000000-0000-0000-0000-000000000000 \|\s+none:\/\/\/\s+\|/,
       );
       expect(list.stdout).toMatch(/\| cell1 \| [0-9a-f-]{36} \|\s+inproc:\/\/cell1\s+\|/);
-      expect((await manage('api_db', 'version')).stdout.trim()).toBe('3');
+      expect((await manage('api_db', 'version')).stdout.trim()).toBe(
+        String(latestVersion(API_MIGRATIONS)),
+      );
       // The metadata service is served too (on 127.0.0.1: a guest's proxy fronts it).
       const metadata = await fetch(`http://127.0.0.1:${env['OS_DEFAULT__METADATA_LISTEN_PORT']}/`);
       expect((await metadata.text()).split('\n').pop()).toBe('latest');

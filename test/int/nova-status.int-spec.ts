@@ -3,6 +3,7 @@ import { ApiDatabase } from '@nova/api-db';
 import { CellRouter, type CellContext } from '@nova/cell-router';
 import { SERVICE_VERSION } from '@nova/cells/db';
 import { adminContext } from '@nova/common';
+import { latestVersion } from '@nova/database';
 import { API_MIGRATIONS } from '@nova/migrations/api';
 import { insertRow } from '../support/archive-seed';
 import { TestDeployment, type Backend } from '../support/deployment';
@@ -188,7 +189,7 @@ describe.each<Backend>(['mariadb', 'sqlite'])('nova-status upgrade check (%s)', 
 
   it('an API schema behind the code is a failure until api_db sync', async () => {
     // The latest API migration undone in the record.
-    const latest = API_MIGRATIONS.length;
+    const latest = latestVersion(API_MIGRATIONS);
     await api.query('DELETE FROM nova_schema_migrations WHERE timestamp = ?', [latest]);
     const result = await status(d.sections, 'upgrade', 'check');
     expect(result.code).toBe(2);
