@@ -68,15 +68,15 @@ describe('listing only a project’s cells (MariaDB)', () => {
     everyCell = off.get(ServerListing);
     router = on.get(CellRouter);
     const mappings = on.get(InstanceMappingRepository);
+    // "solo" lives in cell1 only, "spread" in both cells, "unscheduled" in cell0.
+    const projectsOf: Record<string, string[]> = {
+      cell0: ['unscheduled'],
+      cell1: ['solo', 'spread'],
+      cell2: ['spread'],
+    };
     for (const cell of await router.cells()) {
       const ctx = router.targetCell(adminContext(), cell);
-      // "solo" lives in cell1 only, "spread" in both cells, "unscheduled" in cell0.
-      const projects: Record<string, string[]> = {
-        cell0: ['unscheduled'],
-        cell1: ['solo', 'spread'],
-        cell2: ['spread'],
-      };
-      for (const projectId of projects[cell.name ?? ''] ?? []) {
+      for (const projectId of projectsOf[cell.name ?? ''] ?? []) {
         const uuids = await seedInstances(ctx, 3, { projectId });
         seeded[projectId].push(...uuids);
         await mappings.createMissing(
