@@ -36,6 +36,9 @@ const PATHS = ['/v2.1/servers', '/v2.1/servers/detail'];
 
 const progress = (msg: string) => process.stderr.write(`· ${msg}\n`);
 
+/** The stack being measured, for Ctrl-C to clean up. */
+let running: Stack | undefined;
+
 function load(opts: autocannon.Options): Promise<Result> {
   return new Promise((resolve, reject) => {
     autocannon(opts, (err, result) =>
@@ -122,8 +125,7 @@ async function runWith(perProject: boolean): Promise<Map<string, string[]>> {
       scheduler: { discover_hosts_in_cells_interval: '1' },
     },
   });
-  const stop = () => void stack.cleanup(true).finally(() => process.exit(130));
-  process.once('SIGINT', stop);
+  running = stack;
   let failed = false;
   try {
     await stack.setUp(progress);
@@ -144,7 +146,7 @@ async function runWith(perProject: boolean): Promise<Map<string, string[]>> {
     stack.printLogs();
     throw err;
   } finally {
-    process.removeListener('SIGINT', stop);
+    running = undefined;
     await stack.cleanup(failed);
   }
 }
@@ -152,6 +154,11 @@ async function runWith(perProject: boolean): Promise<Map<string, string[]>> {
 async function main(): Promise<void> {
   const before = await maxConnections();
   await setMaxConnections(Math.max(before, 1000));
+  process.once('SIGINT', () => {
+    void Promise.allSettled([running?.cleanup(true), setMaxConnections(before)]).finally(() =>
+      process.exit(130),
+    );
+  });
   const loadAtStart = loadAverage();
   try {
     const off = await runWith(false);
