@@ -10,7 +10,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon, { type Result } from 'autocannon';
+import { load } from './load';
 import Table from 'cli-table3';
 import { stringify } from 'ini';
 import { createConnection } from 'mysql2/promise';
@@ -56,14 +56,6 @@ async function sequential(
     samples.push(performance.now() - start);
   }
   return { p50: percentile(samples, 50), p99: percentile(samples, 99) };
-}
-
-function load(opts: autocannon.Options): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    autocannon(opts, (err, result) =>
-      err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(result),
-    );
-  });
 }
 
 async function main(): Promise<void> {

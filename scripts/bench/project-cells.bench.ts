@@ -14,7 +14,8 @@
  */
 import 'reflect-metadata';
 import { cpus } from 'node:os';
-import autocannon, { type Result } from 'autocannon';
+import type autocannon from 'autocannon';
+import { load } from './load';
 import Table from 'cli-table3';
 import { cpuPerRequest, stackServices } from './cpu-split';
 import { ApiHttp } from './http-client';
@@ -38,14 +39,6 @@ const progress = (msg: string) => process.stderr.write(`· ${msg}\n`);
 
 /** The stack being measured, for Ctrl-C to clean up. */
 let running: Stack | undefined;
-
-function load(opts: autocannon.Options): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    autocannon(opts, (err, result) =>
-      err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(result),
-    );
-  });
-}
 
 /** The project's one server, ACTIVE: the cell it landed in is the project's only one. */
 async function bootOne(stack: Stack, http: ApiHttp): Promise<void> {

@@ -23,7 +23,8 @@
  */
 import 'reflect-metadata';
 import { cpus } from 'node:os';
-import autocannon, { type Result } from 'autocannon';
+import type autocannon from 'autocannon';
+import { load } from './load';
 import Table from 'cli-table3';
 import { cpuPerRequest, stackServices } from './cpu-split';
 import { withFloorServer } from './floor';
@@ -121,14 +122,6 @@ async function firstAndSteady(
   const first = await sequential(count, request);
   await sequential(warm, request);
   return { first, steady: await sequential(count, request) };
-}
-
-function load(opts: autocannon.Options): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    autocannon(opts, (err, result) =>
-      err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(result),
-    );
-  });
 }
 
 /** Run `fn` over `items` with at most `limit` in flight. */
